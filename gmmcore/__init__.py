@@ -1,0 +1,29 @@
+"""gmmcore: Gaussian mixtures (EM) and K-means in NumPy, agreeing with scikit-learn.
+
+Public API
+----------
+GaussianMixture, KMeans, kmeans_plusplus
+select_models, kmeans_elbow (model selection over K and covariance types)
+"""
+
+from ._validation import ConvergenceWarning, NotFittedError
+from .gaussian import COVARIANCE_TYPES, CollapsedComponentError
+from .kmeans import KMeans, kmeans_plusplus
+from .mixture import INIT_PARAMS, GaussianMixture
+from .selection import icl, kmeans_elbow, select_models
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COVARIANCE_TYPES",
+    "INIT_PARAMS",
+    "CollapsedComponentError",
+    "ConvergenceWarning",
+    "GaussianMixture",
+    "KMeans",
+    "NotFittedError",
+    "icl",
+    "kmeans_elbow",
+    "kmeans_plusplus",
+    "select_models",
+]

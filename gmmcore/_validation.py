@@ -1,0 +1,126 @@
+"""Input checks shared by the estimators: arrays, options, random states."""
+
+import numbers
+
+import numpy as np
+
+
+class ConvergenceWarning(UserWarning):
+    """Raised as a warning when an iterative fit stopped before converging."""
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a method needs a fitted estimator."""
+
+
+def check_array(X, *, name="X", min_samples=1):
+    """Return ``X`` as a finite 2-D float64 array or raise a helpful ValueError.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Lists, float32 and integer arrays are accepted and converted.
+    name : str
+        The argument's name, used in messages.
+    min_samples : int
+        The least number of rows accepted.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), dtype float64
+    """
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be numeric; convert or drop the non-numeric columns first ({exc})."
+        ) from None
+    if X.ndim == 1:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features) but is 1-D; use "
+            f"{name}.reshape(-1, 1) for a single feature or {name}.reshape(1, -1) for one sample."
+        )
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features); got {X.ndim} dimensions.")
+    n_samples, n_features = X.shape
+    if n_features == 0:
+        raise ValueError(f"{name} has no features (0 columns); give it at least one column.")
+    if n_samples < min_samples:
+        raise ValueError(
+            f"{name} has {n_samples} sample(s) but at least {min_samples} are needed."
+        )
+    if not np.isfinite(X).all():
+        n_bad = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
+        raise ValueError(
+            f"{name} contains NaN or infinite values in {n_bad} row(s); drop those rows "
+            "or impute the missing values before fitting."
+        )
+    return np.ascontiguousarray(X)
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Return non-negative finite weights of shape (n_samples,), ones when None.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+    n_samples : int
+
+    Returns
+    -------
+    sample_weight : ndarray of shape (n_samples,), dtype float64
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    w = np.asarray(sample_weight, dtype=np.float64)
+    if w.ndim == 0:
+        w = np.full(n_samples, float(w))
+    if w.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per row; got {w.shape}."
+        )
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if w.sum() <= 0:
+        raise ValueError("sample_weight sums to zero; give at least one row a positive weight.")
+    return w
+
+
+def check_option(value, name, allowed):
+    """Raise a ValueError naming the allowed values when ``value`` is not one of them."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    choices = ", ".join(repr(a) for a in allowed)
+    raise ValueError(f"{name}={value!r} is not supported; use one of {choices}.")
+
+
+def check_int(value, name, minimum):
+    """Return ``value`` as an int at least ``minimum`` or raise a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_float(value, name, minimum=0.0):
+    """Return ``value`` as a finite float at least ``minimum`` or raise a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value!r}.")
+    return float(value)
+
+
+def check_random_state(seed):
+    """Turn ``seed`` (None, int or RandomState) into a ``np.random.RandomState``.
+
+    RandomState rather than Generator so that the same seed draws the same
+    numbers as scikit-learn's estimators.
+    """
+    if seed is None or seed is np.random:
+        return np.random.mtrand._rand
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        return np.random.RandomState(seed)
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    raise ValueError(f"random_state={seed!r} cannot seed a RandomState; use None or an integer.")
+

@@ -1,0 +1,357 @@
+"""Gaussian densities for the four covariance types, as in scikit-learn.
+
+Every covariance type has the same small set of functions with the same
+signature, picked from a dict by ``covariance_type``. Precisions are stored as
+Cholesky factors ``L`` with ``precision = L @ L.T``; the shapes are
+
+=========== =============================== ===============================
+type        covariances                     precisions_cholesky
+=========== =============================== ===============================
+full        (n_components, n_features, n_features)  same
+tied        (n_features, n_features)        same
+diag        (n_components, n_features)      same
+spherical   (n_components,)                 same
+=========== =============================== ===============================
+
+Spherical reuses diag by broadcasting its single variance over the features.
+"""
+
+import numpy as np
+from scipy import linalg
+
+COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
+LOG_2PI = np.log(2 * np.pi)
+
+
+class CollapsedComponentError(ValueError):
+    """A component's covariance stopped being positive definite.
+
+    Attributes
+    ----------
+    components : list of int
+        The components (0-based) whose covariance could not be factorised, when known.
+    """
+
+    def __init__(self, components=()):
+        self.components = list(components)
+        which = (
+            f"component(s) {', '.join(str(k) for k in self.components)} "
+            if self.components
+            else "some components "
+        )
+        super().__init__(
+            f"Fitting the mixture model failed because {which}have an ill-defined "
+            "covariance: they collapsed onto a single point or a line (duplicate rows, "
+            "collinear features or more components than clusters in the data). Try to "
+            "decrease the number of components, increase reg_covar, use a diagonal "
+            "covariance, or scale the input data."
+        )
+
+
+# ---------------------------------------------------------------- precisions
+def _cholesky_lower(matrix, component=None):
+    try:
+        return linalg.cholesky(matrix, lower=True, check_finite=False)
+    except (linalg.LinAlgError, ValueError):
+        raise CollapsedComponentError([] if component is None else [component]) from None
+
+
+def _precision_cholesky_full(covariances):
+    n_features = covariances.shape[-1]
+    eye = np.eye(n_features)
+    out = np.empty_like(covariances)
+    for k, cov in enumerate(covariances):
+        cov_chol = _cholesky_lower(cov, k)
+        out[k] = linalg.solve_triangular(cov_chol, eye, lower=True, check_finite=False).T
+    return out
+
+
+def _precision_cholesky_tied(covariance):
+    cov_chol = _cholesky_lower(covariance)
+    eye = np.eye(covariance.shape[0])
+    return linalg.solve_triangular(cov_chol, eye, lower=True, check_finite=False).T
+
+
+def _precision_cholesky_diag(covariances):
+    bad = np.flatnonzero(np.atleast_2d(covariances <= 0).reshape(len(covariances), -1).any(1))
+    if bad.size or not np.isfinite(covariances).all():
+        raise CollapsedComponentError(bad.tolist())
+    return 1.0 / np.sqrt(covariances)
+
+
+_PRECISION_CHOLESKY = {
+    "full": _precision_cholesky_full,
+    "tied": _precision_cholesky_tied,
+    "diag": _precision_cholesky_diag,
+    "spherical": _precision_cholesky_diag,
+}
+
+
+def precision_cholesky(covariances, covariance_type):
+    """Cholesky factors of the precisions from covariances.
+
+    Raises
+    ------
+    CollapsedComponentError
+        When a covariance is not positive definite.
+    """
+    if not np.isfinite(covariances).all():
+        raise CollapsedComponentError()
+    return _PRECISION_CHOLESKY[covariance_type](covariances)
+
+
+def _flip(a):
+    return a[..., ::-1, ::-1]
+
+
+def _upper_cholesky_of_precision(precision):
+    # precision = U U.T with U upper triangular, as scikit-learn stores it (#26415).
+    return _flip(_cholesky_lower(_flip(precision)))
+
+
+def precision_cholesky_from_precisions(precisions, covariance_type):
+    """Cholesky factors from precision matrices (used for ``precisions_init``)."""
+    if covariance_type == "full":
+        return np.stack([_upper_cholesky_of_precision(p) for p in precisions])
+    if covariance_type == "tied":
+        return _upper_cholesky_of_precision(precisions)
+    return np.sqrt(precisions)
+
+
+def precisions_from_cholesky(prec_chol, covariance_type):
+    """Precision matrices ``L @ L.T`` (or squares for diag and spherical)."""
+    if covariance_type == "full":
+        return prec_chol @ np.swapaxes(prec_chol, 1, 2)
+    if covariance_type == "tied":
+        return prec_chol @ prec_chol.T
+    return prec_chol**2
+
+
+def covariances_from_cholesky(prec_chol, covariance_type):
+    """Covariances that the precision Cholesky factors describe."""
+    if covariance_type in ("full", "tied"):
+        inv = np.linalg.inv(prec_chol)
+        return np.swapaxes(inv, -1, -2) @ inv
+    return 1.0 / prec_chol**2
+
+
+def log_det_cholesky(prec_chol, covariance_type, n_features):
+    """Log-determinant of each factor, i.e. half the log-det of each precision.
+
+    Returns
+    -------
+    log_det : ndarray of shape (n_components,) or float for tied
+    """
+    if covariance_type == "full":
+        return np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
+    if covariance_type == "tied":
+        return np.log(np.diag(prec_chol)).sum()
+    if covariance_type == "diag":
+        return np.log(prec_chol).sum(axis=1)
+    return n_features * np.log(prec_chol)
+
+
+# ---------------------------------------------------------- distances
+# The kernels work on transposed blocks: ``xt`` is (n_features, n_rows) and
+# results are (n_components, n_rows), so every reduction over components or
+# features runs along long contiguous rows instead of short ones.
+def _mahalanobis_full(xt, means, prec_chol):
+    n_components, n_features = means.shape
+    # One matrix product against all factors stacked: (K*d, d) @ (d, n).
+    stacked = np.swapaxes(prec_chol, 1, 2).reshape(n_components * n_features, n_features)
+    offsets = np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
+    y = stacked @ xt
+    y -= offsets
+    y *= y
+    return y.reshape(n_components, n_features, -1).sum(axis=1)
+
+
+def _mahalanobis_tied(xt, means, prec_chol):
+    y = (prec_chol.T @ xt)[None, :, :] - (means @ prec_chol)[:, :, None]
+    y *= y
+    return y.sum(axis=1)
+
+
+def _mahalanobis_diag(xt, means, prec_chol):
+    precisions = prec_chol**2
+    dist = precisions @ (xt * xt)
+    dist -= 2 * ((means * precisions) @ xt)
+    dist += (means**2 * precisions).sum(axis=1)[:, None]
+    return dist
+
+
+def _mahalanobis_spherical(xt, means, prec_chol):
+    return _mahalanobis_diag(xt, means, np.broadcast_to(prec_chol[:, None], means.shape))
+
+
+_MAHALANOBIS = {
+    "full": _mahalanobis_full,
+    "tied": _mahalanobis_tied,
+    "diag": _mahalanobis_diag,
+    "spherical": _mahalanobis_spherical,
+}
+
+
+def mahalanobis_sq_t(xt, means, prec_chol, covariance_type):
+    """Squared Mahalanobis distances of every column of ``xt`` to every mean.
+
+    Parameters
+    ----------
+    xt : ndarray of shape (n_features, n_samples)
+        The rows, transposed.
+    means : ndarray of shape (n_components, n_features)
+    prec_chol : ndarray, shape per covariance type (see module docstring)
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+
+    Returns
+    -------
+    dist : ndarray of shape (n_components, n_samples)
+    """
+    return _MAHALANOBIS[covariance_type](xt, means, prec_chol)
+
+
+def mahalanobis_sq(X, means, prec_chol, covariance_type):
+    """Squared Mahalanobis distances, shape (n_samples, n_components)."""
+    return mahalanobis_sq_t(X.T, means, prec_chol, covariance_type).T
+
+
+def log_gaussian_prob_t(xt, means, prec_chol, covariance_type):
+    """Log-density of every column of ``xt`` under every component.
+
+    Returns
+    -------
+    log_prob : ndarray of shape (n_components, n_samples)
+    """
+    n_features = xt.shape[0]
+    log_prob = mahalanobis_sq_t(xt, means, prec_chol, covariance_type)
+    const = -0.5 * n_features * LOG_2PI + log_det_cholesky(prec_chol, covariance_type, n_features)
+    log_prob *= -0.5
+    log_prob += np.reshape(const, (-1, 1))
+    return log_prob
+
+
+def log_gaussian_prob(X, means, prec_chol, covariance_type):
+    """Log-density of every row under every component, shape (n_samples, n_components)."""
+    return log_gaussian_prob_t(X.T, means, prec_chol, covariance_type).T
+
+
+# ----------------------------------------------------- M-step statistics
+def _second_moment_full(xt, resp, sample_weight):
+    n_features, n_rows = xt.shape
+    # All components in one product: (K*d, n) @ (n, d).
+    weighted = (resp[:, None, :] * xt[None, :, :]).reshape(-1, n_rows)
+    return (weighted @ xt.T).reshape(-1, n_features, n_features)
+
+
+def _second_moment_tied(xt, resp, sample_weight):
+    return (xt * sample_weight) @ xt.T
+
+
+def _second_moment_diag(xt, resp, sample_weight):
+    return resp @ (xt * xt).T
+
+
+_SECOND_MOMENT = {
+    "full": _second_moment_full,
+    "tied": _second_moment_tied,
+    "diag": _second_moment_diag,
+    "spherical": _second_moment_diag,
+}
+
+
+def second_moment_t(xt, resp, sample_weight, covariance_type):
+    """The second-moment sufficient statistic of a block of rows.
+
+    Parameters
+    ----------
+    xt : ndarray of shape (n_features, n_rows)
+        The rows, transposed.
+    resp : ndarray of shape (n_components, n_rows)
+        Responsibilities already multiplied by the sample weights.
+    sample_weight : ndarray of shape (n_rows,)
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+
+    Returns
+    -------
+    moment : ndarray
+        full: (n_components, n_features, n_features) of sum r x x^T;
+        tied: (n_features, n_features) of sum w x x^T;
+        diag and spherical: (n_components, n_features) of sum r x^2.
+    """
+    return _SECOND_MOMENT[covariance_type](xt, resp, sample_weight)
+
+
+def _covariances_full(nk, means, moment, reg_covar):
+    cov = moment / nk[:, None, None] - means[:, :, None] * means[:, None, :]
+    cov[:, np.arange(means.shape[1]), np.arange(means.shape[1])] += reg_covar
+    return cov
+
+
+def _covariances_tied(nk, means, moment, reg_covar):
+    cov = (moment - (nk * means.T) @ means) / nk.sum()
+    cov.flat[:: len(cov) + 1] += reg_covar
+    return cov
+
+
+def _covariances_diag(nk, means, moment, reg_covar):
+    return moment / nk[:, None] - means**2 + reg_covar
+
+
+def _covariances_spherical(nk, means, moment, reg_covar):
+    return _covariances_diag(nk, means, moment, reg_covar).mean(axis=1)
+
+
+_COVARIANCES = {
+    "full": _covariances_full,
+    "tied": _covariances_tied,
+    "diag": _covariances_diag,
+    "spherical": _covariances_spherical,
+}
+
+
+def covariances_from_moments(nk, means, moment, reg_covar, covariance_type):
+    """M-step covariances from the weighted counts, means and second moment.
+
+    Parameters
+    ----------
+    nk : ndarray of shape (n_components,)
+    means : ndarray of shape (n_components, n_features)
+    moment : ndarray, see :func:`second_moment`
+    reg_covar : float
+        Added to every variance so covariances stay positive definite.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    """
+    return _COVARIANCES[covariance_type](nk, means, moment, reg_covar)
+
+
+def n_covariance_parameters(covariance_type, n_components, n_features):
+    """Free parameters of the covariances (for BIC and AIC)."""
+    return {
+        "full": n_components * n_features * (n_features + 1) // 2,
+        "tied": n_features * (n_features + 1) // 2,
+        "diag": n_components * n_features,
+        "spherical": n_components,
+    }[covariance_type]
+
+
+def n_parameters(covariance_type, n_components, n_features):
+    """Free parameters of a mixture: covariances, means and weights (which sum to one)."""
+    cov = n_covariance_parameters(covariance_type, n_components, n_features)
+    return cov + n_features * n_components + n_components - 1
+
+
+
+def full_covariances(covariances, covariance_type, n_components, n_features):
+    """Every component's covariance as a full matrix, whatever the type.
+
+    Returns
+    -------
+    covariances : ndarray of shape (n_components, n_features, n_features)
+    """
+    if covariance_type == "full":
+        return covariances
+    if covariance_type == "tied":
+        return np.broadcast_to(covariances, (n_components, n_features, n_features))
+    if covariance_type == "diag":
+        return covariances[:, :, None] * np.eye(n_features)
+    return covariances[:, None, None] * np.eye(n_features)

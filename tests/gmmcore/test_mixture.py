@@ -1,0 +1,254 @@
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn import mixture
+
+import gmmcore
+from gmmcore import gaussian
+
+from .data import DATASETS, anisotropic, iris
+
+COVARIANCE_TYPE = list(gmmcore.COVARIANCE_TYPES)
+RTOL = 1e-8
+
+
+def _start(X, n_components, covariance_type, seed=0):
+    """Initial parameters that both implementations are given."""
+    ref = mixture.GaussianMixture(
+        n_components, covariance_type=covariance_type, init_params="random_from_data",
+        max_iter=1, random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref.fit(X)
+    return {"weights_init": ref.weights_, "means_init": ref.means_,
+            "precisions_init": ref.precisions_}
+
+
+def _both(X, covariance_type, n_components=3, max_iter=25):
+    kwargs = dict(n_components=n_components, covariance_type=covariance_type, tol=0.0,
+                  max_iter=max_iter, **_start(X, n_components, covariance_type))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return (gmmcore.GaussianMixture(**kwargs).fit(X),
+                mixture.GaussianMixture(**kwargs).fit(X))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_agrees_with_sklearn_from_same_start(dataset, covariance_type):
+    X = DATASETS[dataset]()
+    ours, ref = _both(X, covariance_type)
+    np.testing.assert_allclose(ours.lower_bounds_, ref.lower_bounds_, rtol=RTOL)
+    assert len(ours.lower_bounds_) == len(ref.lower_bounds_) == 25
+    np.testing.assert_allclose(ours.lower_bound_, ref.lower_bound_, rtol=RTOL)
+    np.testing.assert_allclose(ours.means_, ref.means_, rtol=RTOL, atol=1e-8)
+    np.testing.assert_allclose(ours.weights_, ref.weights_, rtol=RTOL)
+    np.testing.assert_allclose(ours.covariances_, ref.covariances_, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ours.precisions_cholesky_, ref.precisions_cholesky_,
+                               rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=1e-6,
+                               atol=1e-10)
+    np.testing.assert_allclose(ours.score_samples(X), ref.score_samples(X), rtol=RTOL)
+    np.testing.assert_allclose(ours.bic(X), ref.bic(X), rtol=RTOL)
+    np.testing.assert_allclose(ours.aic(X), ref.aic(X), rtol=RTOL)
+    assert ours.n_iter_ == ref.n_iter_
+    assert ours.converged_ == ref.converged_
+    assert ours.covariances_.shape == ref.covariances_.shape
+    assert ours.precisions_.shape == ref.precisions_.shape
+
+
+@pytest.mark.parametrize("init_params", gmmcore.INIT_PARAMS)
+def test_same_seed_same_initialisation_as_sklearn(init_params):
+    X = anisotropic()
+    kwargs = dict(n_components=3, init_params=init_params, random_state=7, max_iter=3, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = gmmcore.GaussianMixture(**kwargs).fit(X)
+        ref = mixture.GaussianMixture(**kwargs).fit(X)
+    np.testing.assert_allclose(ours.means_, ref.means_, rtol=1e-8)
+
+
+def test_converges_like_sklearn_with_tol():
+    X = iris()
+    kwargs = dict(n_components=3, tol=1e-3, **_start(X, 3, "full"))
+    ours = gmmcore.GaussianMixture(**kwargs).fit(X)
+    ref = mixture.GaussianMixture(**kwargs).fit(X)
+    assert ours.converged_ and ref.converged_
+    assert ours.n_iter_ == ref.n_iter_
+    np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+def test_log_density_matches_scipy(covariance_type):
+    X = anisotropic()
+    model = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    full = gaussian.full_covariances(model.covariances_, covariance_type, 3, X.shape[1])
+    naive = np.column_stack([
+        stats.multivariate_normal(mean, cov).logpdf(X) for mean, cov in zip(model.means_, full)
+    ])
+    ours = gaussian.log_gaussian_prob(
+        X, model.means_, model.precisions_cholesky_, covariance_type
+    )
+    np.testing.assert_allclose(ours, naive, rtol=1e-10)
+    expected = np.log(np.exp(naive) @ model.weights_)
+    np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+def test_mahalanobis_is_the_variance_weighted_distance(covariance_type):
+    X = anisotropic()
+    model = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    full = gaussian.full_covariances(model.covariances_, covariance_type, 3, 2)
+    diff = X[:, None, :] - model.means_[None]
+    naive = np.einsum("nkd,kde,nke->nk", diff, np.linalg.inv(full), diff)
+    np.testing.assert_allclose(model.mahalanobis(X), naive, rtol=1e-8)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+def test_responsibilities_sum_to_one_and_bound_never_decreases(covariance_type):
+    X = anisotropic()
+    model = gmmcore.GaussianMixture(
+        4, covariance_type=covariance_type, random_state=1, tol=0, max_iter=60,
+        init_params="random",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gmmcore.ConvergenceWarning)
+        model.fit(X)
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=1e-12)
+    assert np.all(np.diff(model.lower_bounds_) >= -1e-10)
+
+
+def test_tied_equals_full_with_shared_weighted_covariance():
+    X = anisotropic()
+    tied = gmmcore.GaussianMixture(3, covariance_type="tied", random_state=0).fit(X)
+    resp = tied.predict_proba(X)
+    # The tied M-step is the full M-step's covariances averaged with weights nk.
+    start = {"weights_init": tied.weights_, "means_init": tied.means_,
+             "precisions_init": np.broadcast_to(tied.precisions_, (3, 2, 2)).copy()}
+    one_full = gmmcore.GaussianMixture(3, covariance_type="full", max_iter=1, tol=0, **start)
+    one_tied = gmmcore.GaussianMixture(3, covariance_type="tied", max_iter=1, tol=0,
+                                       **{**start, "precisions_init": tied.precisions_})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one_full.fit(X)
+        one_tied.fit(X)
+    nk = resp.sum(axis=0)
+    pooled = np.einsum("k,kde->de", nk / nk.sum(), one_full.covariances_)
+    np.testing.assert_allclose(one_tied.covariances_, pooled, rtol=1e-6)
+
+
+def test_diag_is_diagonal_of_full():
+    X = iris()
+    start = _start(X, 3, "full")
+    diag_start = {**start, "precisions_init": np.array(
+        [np.diag(np.linalg.inv(np.linalg.inv(p))) for p in start["precisions_init"]])}
+    full = gmmcore.GaussianMixture(3, covariance_type="full", max_iter=1, tol=0, **start)
+    # One M-step from the same responsibilities: use the full model's E-step.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full.fit(X)
+    resp = gmmcore.GaussianMixture(3, covariance_type="full", max_iter=0, **start)
+    resp.fit(X)
+    r = resp.predict_proba(X)
+    nk = r.sum(axis=0) + 10 * np.finfo(float).eps
+    means = r.T @ X / nk[:, None]
+    diag_expected = (r.T @ X**2) / nk[:, None] - means**2 + 1e-6
+    np.testing.assert_allclose(np.diagonal(full.covariances_, axis1=1, axis2=2),
+                               diag_expected, rtol=1e-8)
+    assert diag_start["precisions_init"].shape == (3, 4)
+
+
+@pytest.mark.parametrize("covariance_type,expected", [
+    ("full", 3 * 10 + 3 * 4 + 2), ("tied", 10 + 12 + 2), ("diag", 12 + 12 + 2),
+    ("spherical", 3 + 12 + 2),
+])
+def test_bic_parameter_counts(covariance_type, expected):
+    X = iris()
+    model = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    assert model._n_parameters() == expected
+    n = len(X)
+    assert model.bic(X) == pytest.approx(-2 * model.score(X) * n + expected * np.log(n))
+    assert model.aic(X) == pytest.approx(-2 * model.score(X) * n + 2 * expected)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+def test_sample_draws_from_the_model(covariance_type):
+    X = anisotropic()
+    model = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
+    draws, labels = model.sample(60_000)
+    assert draws.shape == (60_000, 2)
+    np.testing.assert_allclose(np.bincount(labels, minlength=3) / 60_000, model.weights_,
+                               atol=0.01)
+    full = gaussian.full_covariances(model.covariances_, covariance_type, 3, 2)
+    for k in range(3):
+        np.testing.assert_allclose(draws[labels == k].mean(axis=0), model.means_[k],
+                                   atol=0.05 * np.sqrt(full[k].max()) + 0.02)
+        np.testing.assert_allclose(np.cov(draws[labels == k].T), full[k], rtol=0.1,
+                                   atol=0.05 * full[k].max())
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+def test_integer_weights_equal_repeated_rows(covariance_type):
+    X = anisotropic()[:150]
+    counts = np.random.RandomState(0).randint(0, 4, size=len(X))
+    start = _start(X, 3, covariance_type)
+    kwargs = dict(n_components=3, covariance_type=covariance_type, tol=0, max_iter=20, **start)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        weighted = gmmcore.GaussianMixture(**kwargs).fit(X, sample_weight=counts)
+        repeated = gmmcore.GaussianMixture(**kwargs).fit(np.repeat(X, counts, axis=0))
+    np.testing.assert_allclose(weighted.lower_bounds_, repeated.lower_bounds_, rtol=1e-9)
+    np.testing.assert_allclose(weighted.means_, repeated.means_, rtol=1e-8)
+    np.testing.assert_allclose(weighted.covariances_, repeated.covariances_, rtol=1e-7)
+
+
+def test_history_replays_em():
+    X = anisotropic()
+    model = gmmcore.GaussianMixture(3, random_state=0, keep_history=True, max_iter=8, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X)
+    assert len(model.history_) == model.n_iter_ + 1 == 9
+    last = model.history_[-1]
+    np.testing.assert_allclose(last["means"], model.means_)
+    np.testing.assert_allclose(last["covariances"], model.covariances_)
+    np.testing.assert_allclose(last["weights"], model.weights_)
+    # Iteration t's lower bound is the log-likelihood of the parameters at t - 1.
+    replay = gmmcore.GaussianMixture(
+        3, max_iter=0, weights_init=model.history_[3]["weights"],
+        means_init=model.history_[3]["means"],
+        precisions_init=np.linalg.inv(model.history_[3]["covariances"]),
+    ).fit(X)
+    assert replay.score(X) == pytest.approx(model.lower_bounds_[3], rel=1e-9)
+
+
+def test_restarts_keep_every_initialisation():
+    X = anisotropic()
+    model = gmmcore.GaussianMixture(3, n_init=4, random_state=0, init_params="random").fit(X)
+    assert len(model.restarts_) == 4
+    best = max(r["lower_bound"] for r in model.restarts_)
+    assert model.lower_bound_ == pytest.approx(best)
+    assert all(len(r["lower_bounds"]) == r["n_iter"] for r in model.restarts_)
+
+
+def test_huge_magnitudes_give_the_same_model_scaled():
+    X = anisotropic()
+    scale = 1e150
+    big = gmmcore.GaussianMixture(3, random_state=0, reg_covar=0).fit(X * scale)
+    small = gmmcore.GaussianMixture(3, random_state=0, reg_covar=0).fit(X)
+    assert np.isfinite(big.means_).all() and np.isfinite(big.covariances_).all()
+    np.testing.assert_allclose(big.means_ / scale, small.means_, rtol=1e-6)
+    np.testing.assert_allclose(big.covariances_ / scale**2, small.covariances_, rtol=1e-6)
+    np.testing.assert_array_equal(big.predict(X * scale), small.predict(X))
+    assert big.lower_bound_ == pytest.approx(small.lower_bound_ - 2 * np.log(scale), rel=1e-9)
+
+
+def test_tiny_magnitudes_give_a_finite_model():
+    # reg_covar is in the data's units, so it swamps data of size 1e-150.
+    X = anisotropic() * 1e-150
+    model = gmmcore.GaussianMixture(3, random_state=0).fit(X)
+    assert np.isfinite(model.means_).all() and np.isfinite(model.lower_bound_)
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
