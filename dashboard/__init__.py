@@ -1,0 +1,1 @@
+"""The dashboard's logic without Streamlit: data, fitting, comparison and figures."""

@@ -1,0 +1,370 @@
+"""One dataset + settings -> both fitted models, matched labels and metrics.
+
+Plain functions and frozen dataclasses: the Streamlit layer caches them, the
+tests call them directly.
+"""
+
+import hashlib
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from sklearn import metrics
+from sklearn.decomposition import PCA
+
+import gmmcore
+
+SILHOUETTE_SAMPLE = 3000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the sidebar decides about a fit (hashable, so it can key a cache)."""
+
+    k: int = 3
+    covariance_type: str = "full"
+    init: str = "kmeans"
+    seed: int = 0
+    standardize: bool = False
+    n_init: int = 1
+    max_iter: int = 100
+    tol: float = 1e-3
+    reg_covar: float = 1e-6
+
+
+@dataclass
+class Comparison:
+    """Both fitted models on one dataset, with GMM labels matched to K-means'.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The data as fitted (standardised when the settings say so).
+    settings : Settings
+    kmeans : gmmcore.KMeans
+    gmm : gmmcore.GaussianMixture or None
+        None when the mixture could not be fitted; ``gmm_error`` says why.
+    kmeans_labels, gmm_labels : ndarray of shape (n_samples,)
+        ``gmm_labels`` use K-means' numbering (Hungarian matching), so cluster
+        j means the same group in both.
+    order : ndarray of shape (n_components,)
+        GMM component shown as cluster j is ``gmm`` component ``order[j]``.
+    resp : ndarray of shape (n_samples, n_components)
+        Responsibilities, columns in matched order.
+    warnings : list of str
+        What went wrong or looks degenerate, in words for the user.
+    """
+
+    X: np.ndarray
+    settings: Settings
+    kmeans: gmmcore.KMeans
+    gmm: gmmcore.GaussianMixture | None
+    kmeans_labels: np.ndarray
+    gmm_labels: np.ndarray | None
+    order: np.ndarray | None
+    resp: np.ndarray | None
+    kmeans_seconds: float
+    gmm_seconds: float
+    gmm_error: str | None = None
+    warnings: list = field(default_factory=list)
+
+    @property
+    def disagree(self):
+        """Rows the two methods put in different (matched) clusters, shape (n_samples,)."""
+        if self.gmm_labels is None:
+            return np.zeros(len(self.X), dtype=bool)
+        return self.kmeans_labels != self.gmm_labels
+
+    @property
+    def gmm_means(self):
+        """GMM means in matched order, shape (n_components, n_features)."""
+        return self.gmm.means_[self.order]
+
+    @property
+    def gmm_covariances(self):
+        """GMM covariances as full matrices in matched order, (K, n_features, n_features)."""
+        full = gmmcore.gaussian.full_covariances(
+            self.gmm.covariances_, self.gmm.covariance_type, self.gmm.n_components,
+            self.X.shape[1],
+        )
+        return full[self.order]
+
+    @property
+    def gmm_weights(self):
+        return self.gmm.weights_[self.order]
+
+
+def data_digest(*arrays):
+    """SHA-256 of the arrays' bytes, shapes and dtypes: a cache key for data."""
+    h = hashlib.sha256()
+    for a in arrays:
+        if a is None:
+            h.update(b"none")
+            continue
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(a.tobytes() if a.dtype != object else repr(a.tolist()).encode())
+    return h.hexdigest()
+
+
+def standardize(X):
+    """Columns scaled to zero mean and unit variance (constant columns only centred)."""
+    std = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def match_labels(reference, labels, n_clusters):
+    """Renumber ``labels`` to agree as much as possible with ``reference``.
+
+    Hungarian matching on the contingency table.
+
+    Returns
+    -------
+    order : ndarray of shape (n_clusters,)
+        Cluster j of the result is cluster ``order[j]`` of ``labels``.
+    matched : ndarray of shape (n_samples,)
+        ``labels`` renumbered.
+    """
+    table = np.zeros((n_clusters, n_clusters))
+    np.add.at(table, (reference, labels), 1)
+    rows, cols = linear_sum_assignment(-table)
+    order = np.empty(n_clusters, dtype=int)
+    order[rows] = cols
+    inverse = np.empty(n_clusters, dtype=int)
+    inverse[order] = np.arange(n_clusters)
+    return order, inverse[labels]
+
+
+def fit_kmeans(X, settings):
+    """K-means with the sidebar's K, seed and iteration limits, history kept."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = gmmcore.KMeans(
+            settings.k, n_init=settings.n_init, max_iter=max(settings.max_iter, 1),
+            random_state=settings.seed, keep_history=True,
+        ).fit(X)
+    return model, [str(w.message) for w in caught]
+
+
+def fit_gmm(X, settings):
+    """The Gaussian mixture the settings describe, history kept.
+
+    Returns
+    -------
+    model : GaussianMixture or None
+    error : str or None
+        The reason it could not be fitted, in words for the user.
+    notes : list of str
+        Warnings raised while fitting.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = gmmcore.GaussianMixture(
+                settings.k, covariance_type=settings.covariance_type,
+                init_params=settings.init, random_state=settings.seed,
+                n_init=settings.n_init, max_iter=settings.max_iter, tol=settings.tol,
+                reg_covar=settings.reg_covar, keep_history=True,
+            ).fit(X)
+        except ValueError as exc:
+            return None, str(exc), []
+    return model, None, [str(w.message) for w in caught]
+
+
+def compare(X, settings):
+    """Fit both models on ``X`` and match their clusters.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Raw features; standardised here when ``settings.standardize``.
+    settings : Settings
+
+    Returns
+    -------
+    Comparison
+    """
+    X = standardize(X) if settings.standardize else np.asarray(X, dtype=float)
+    t0 = time.perf_counter()
+    kmeans, notes = fit_kmeans(X, settings)
+    t1 = time.perf_counter()
+    gmm, error, gmm_notes = fit_gmm(X, settings)
+    t2 = time.perf_counter()
+    notes += gmm_notes
+    if gmm is None:
+        return Comparison(X, settings, kmeans, None, kmeans.labels_, None, None, None,
+                          t1 - t0, t2 - t1, gmm_error=error, warnings=notes)
+    order, gmm_labels = match_labels(kmeans.labels_, gmm.predict(X), settings.k)
+    resp = gmm.predict_proba(X)[:, order]
+    notes += degenerate_notes(gmm, X, order)
+    return Comparison(X, settings, kmeans, gmm, kmeans.labels_, gmm_labels, order, resp,
+                      t1 - t0, t2 - t1, warnings=notes)
+
+
+def degenerate_notes(gmm, X, order):
+    """Plain-language notes on components that collapsed or emptied, in matched numbering."""
+    notes = []
+    n_samples = len(X)
+    full = gmmcore.gaussian.full_covariances(
+        gmm.covariances_, gmm.covariance_type, gmm.n_components, X.shape[1])
+    spread = X.var(axis=0).max() if n_samples > 1 else 1.0
+    for j, k in enumerate(order):
+        if gmm.weights_[k] * n_samples < 1.5:
+            notes.append(
+                f"Cluster {j + 1} of the GMM holds less than two points' weight: it has "
+                "collapsed. Try a smaller K or a larger reg_covar."
+            )
+        elif np.linalg.eigvalsh(full[k]).min() < 1e-6 * max(spread, 1e-300):
+            notes.append(
+                f"Cluster {j + 1} of the GMM is nearly flat (its points lie on a line or "
+                "repeat): try standardising, a diagonal covariance or a larger reg_covar."
+            )
+    return notes
+
+
+def agreement(comparison):
+    """How much the two methods agree: ARI, NMI and the count of differing points.
+
+    Returns
+    -------
+    summary : dict or None
+        ``ari``, ``nmi``, ``n_disagree``, ``share_disagree``; None without a GMM.
+    """
+    c = comparison
+    if c.gmm_labels is None:
+        return None
+    n_disagree = int(c.disagree.sum())
+    return {
+        "ari": float(metrics.adjusted_rand_score(c.kmeans_labels, c.gmm_labels)),
+        "nmi": float(metrics.normalized_mutual_info_score(c.kmeans_labels, c.gmm_labels)),
+        "n_disagree": n_disagree,
+        "share_disagree": n_disagree / len(c.X),
+    }
+
+
+def metrics_table(comparison, true_labels=None):
+    """Per-method metrics for the table under the two scatter plots.
+
+    Returns
+    -------
+    rows : list of dict
+        Each with ``metric``, ``K-means`` and ``GMM`` (numbers, text or None where
+        a metric does not apply to a method).
+    """
+    c = comparison
+    X = c.X
+    gmm_labels = c.gmm_labels
+    rows = []
+    if true_labels is not None:
+        rows.append(_row("ARI vs true labels",
+                         metrics.adjusted_rand_score(true_labels, c.kmeans_labels),
+                         None if gmm_labels is None
+                         else metrics.adjusted_rand_score(true_labels, gmm_labels)))
+        rows.append(_row("NMI vs true labels",
+                         metrics.normalized_mutual_info_score(true_labels, c.kmeans_labels),
+                         None if gmm_labels is None
+                         else metrics.normalized_mutual_info_score(true_labels, gmm_labels)))
+    rows.append(_row("Silhouette", silhouette(X, c.kmeans_labels),
+                     None if gmm_labels is None else silhouette(X, gmm_labels)))
+    rows.append(_row("K-means inertia", c.kmeans.inertia_, None))
+    if c.gmm is not None:
+        rows.append(_row("Mean log-likelihood", None, c.gmm.score(X)))
+        rows.append(_row("BIC", None, c.gmm.bic(X)))
+        rows.append(_row("AIC", None, c.gmm.aic(X)))
+    rows.append(_row("Iterations", c.kmeans.n_iter_, None if c.gmm is None else c.gmm.n_iter_))
+    rows.append(_row("Converged", _yes(c.kmeans.converged_),
+                     "failed" if c.gmm is None else _yes(c.gmm.converged_)))
+    rows.append(_row("Fit time (ms)", 1e3 * c.kmeans_seconds, 1e3 * c.gmm_seconds))
+    return rows
+
+
+def format_value(value):
+    """A metric as display text: '' for missing, 4 significant digits for floats."""
+    if value is None:
+        return ""
+    if isinstance(value, float | np.floating):
+        return f"{value:,.4g}" if abs(value) < 1e5 else f"{value:,.0f}"
+    if isinstance(value, int | np.integer):
+        return f"{value:,}"
+    return str(value)
+
+
+def _row(name, kmeans_value, gmm_value):
+    return {"metric": name, "K-means": kmeans_value, "GMM": gmm_value}
+
+
+def _yes(flag):
+    return "yes" if flag else "no"
+
+
+def silhouette(X, labels, sample_size=SILHOUETTE_SAMPLE, seed=0):
+    """Mean silhouette (on a fixed random sample for large data); None for one cluster."""
+    n_labels = len(np.unique(labels))
+    if n_labels < 2 or n_labels >= len(X):
+        return None
+    size = sample_size if len(X) > sample_size else None
+    return float(metrics.silhouette_score(X, labels, sample_size=size, random_state=seed))
+
+
+# ------------------------------------------------------------------ 2-D views
+@dataclass(frozen=True)
+class View:
+    """A linear map from feature space to the two plotted axes: ``xy = (X - offset) @ A.T``.
+
+    Attributes
+    ----------
+    A : ndarray of shape (2, n_features)
+    offset : ndarray of shape (n_features,)
+    axis_titles : tuple of str
+    note : str
+        Said under the charts (e.g. variance the components explain).
+    """
+
+    A: np.ndarray
+    offset: np.ndarray
+    axis_titles: tuple
+    note: str = ""
+
+    def points(self, X):
+        """Plotted coordinates of rows, shape (n_samples, 2)."""
+        return (X - self.offset) @ self.A.T
+
+    def means(self, means):
+        """Plotted coordinates of means, shape (n_components, 2)."""
+        return (means - self.offset) @ self.A.T
+
+    def covariances(self, covariances):
+        """Covariances of the plotted coordinates, shape (n_components, 2, 2)."""
+        return self.A @ covariances @ self.A.T
+
+    @property
+    def is_exact(self):
+        """True when the view shows all the features (the data is 2-D)."""
+        return self.A.shape[1] == 2 and np.allclose(np.abs(self.A), np.eye(2))
+
+
+def feature_view(columns, x, y):
+    """The view onto two original features ``x`` and ``y`` (names in ``columns``)."""
+    columns = list(columns)
+    A = np.zeros((2, len(columns)))
+    A[0, columns.index(x)] = 1
+    A[1, columns.index(y)] = 1
+    return View(A, np.zeros(len(columns)), (x, y))
+
+
+def pca_view(X):
+    """The view onto the first two principal components of ``X`` (n_features >= 2)."""
+    pca = PCA(n_components=2, random_state=0).fit(X)
+    share = pca.explained_variance_ratio_
+    return View(
+        pca.components_, pca.mean_, ("PC 1", "PC 2"),
+        f"PC 1 and PC 2 explain {100 * share[0]:.0f}% and {100 * share[1]:.0f}% of the "
+        "variance.",
+    )
+
+
+def one_feature_view(column):
+    """A 1-D dataset plotted against a zero second axis."""
+    return View(np.array([[1.0], [0.0]]), np.zeros(1), (column, ""))

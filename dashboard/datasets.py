@@ -1,0 +1,121 @@
+"""Built-in datasets: iris and synthetic cases where K-means and a GMM disagree (or agree).
+
+Every dataset is generated or bundled with scikit-learn, needs no download and
+keeps its true labels so both methods can be scored.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import datasets as skdatasets
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A table of numeric features with optional true labels.
+
+    Attributes
+    ----------
+    name : str
+    X : ndarray of shape (n_samples, n_features)
+    columns : tuple of str
+        Feature names, one per column of ``X``.
+    labels : ndarray of shape (n_samples,) or None
+        True classes as strings, when known.
+    description : str
+        One or two sentences on what the data shows.
+    suggested_k : int
+    """
+
+    name: str
+    X: np.ndarray
+    columns: tuple
+    labels: np.ndarray | None
+    description: str
+    suggested_k: int
+
+
+def _iris():
+    bunch = skdatasets.load_iris()
+    names = tuple(n.replace(" (cm)", "") for n in bunch.feature_names)
+    return Dataset(
+        "Iris", bunch.data, names, bunch.target_names[bunch.target],
+        "Fisher's 150 flowers, 4 measurements, 3 species. Versicolor and virginica overlap; "
+        "a full-covariance GMM separates them better than K-means.", 3,
+    )
+
+
+def _anisotropic():
+    X, y = skdatasets.make_blobs(n_samples=600, centers=3, random_state=170)
+    X = X @ np.array([[0.6, -0.6], [-0.4, 0.8]])
+    return Dataset(
+        "Anisotropic (sheared) blobs", X, ("x1", "x2"), _names(y),
+        "Three elongated, tilted clusters. K-means' Euclidean distance cuts across them; "
+        "a full-covariance GMM follows their shape.", 3,
+    )
+
+
+def _unequal_variance():
+    X, y = skdatasets.make_blobs(
+        n_samples=600, centers=3, cluster_std=[1.0, 2.5, 0.5], random_state=170
+    )
+    return Dataset(
+        "Blobs of unequal variance", X, ("x1", "x2"), _names(y),
+        "One wide cluster beside two tight ones. K-means gives the wide cluster's edge to "
+        "its neighbours; the GMM's variance weighting keeps it whole.", 3,
+    )
+
+
+def _unequal_sizes():
+    X, y = skdatasets.make_blobs(n_samples=1500, centers=3, random_state=170)
+    keep = np.concatenate([np.flatnonzero(y == 0)[:500], np.flatnonzero(y == 1)[:100],
+                           np.flatnonzero(y == 2)[:15]])
+    return Dataset(
+        "Unequal cluster sizes", X[keep], ("x1", "x2"), _names(y[keep]),
+        "500, 100 and 15 points. K-means splits the big cluster to balance distances; the "
+        "GMM's mixing weights let a cluster be small.", 3,
+    )
+
+
+def _round_blobs():
+    X, y = skdatasets.make_blobs(n_samples=600, centers=4, cluster_std=0.8, random_state=8)
+    return Dataset(
+        "Well-separated round blobs", X, ("x1", "x2"), _names(y),
+        "Four round, equal, well-separated clusters: the case where both methods agree.", 4,
+    )
+
+
+def _moons():
+    X, y = skdatasets.make_moons(n_samples=600, noise=0.07, random_state=0)
+    return Dataset(
+        "Two moons (non-Gaussian)", X, ("x1", "x2"), _names(y),
+        "Two interleaved crescents. Neither method's model fits curved clusters, so both "
+        "cut them; more components than classes helps the GMM describe the shape.", 2,
+    )
+
+
+def _names(y):
+    return np.array([f"class {v}" for v in y])
+
+
+BUILTIN = {
+    "anisotropic": _anisotropic,
+    "iris": _iris,
+    "unequal_variance": _unequal_variance,
+    "unequal_sizes": _unequal_sizes,
+    "round_blobs": _round_blobs,
+    "moons": _moons,
+}
+DEFAULT = "anisotropic"
+
+
+def load(key):
+    """The built-in dataset ``key`` (one of :data:`BUILTIN`)."""
+    if key not in BUILTIN:
+        raise ValueError(f"Unknown dataset {key!r}; choose one of {', '.join(BUILTIN)}.")
+    return BUILTIN[key]()
+
+
+def titles():
+    """Display title of every built-in dataset, by key."""
+    return {key: make().name for key, make in BUILTIN.items()}

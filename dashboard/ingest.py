@@ -1,0 +1,416 @@
+"""Uploaded bytes -> a clean numeric table plus a report of every decision.
+
+Reads what can be read (UTF-8 with or without BOM, UTF-16 with BOM, a
+Windows-1252 fallback; comma, semicolon, tab or pipe delimiters; decimal
+commas and thousands separators; files with or without a header) and refuses
+what cannot be used with a message that says what to change. Nothing here is
+executed, unpickled or rendered as HTML: cells are only ever parsed as numbers
+or kept as plain text.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+MAX_UPLOAD_MB = 50  # keep equal to server.maxUploadSize in .streamlit/config.toml
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 100
+DELIMITERS = (",", ";", "\t", "|")
+MOSTLY_MISSING = 0.5
+NUMERIC_SHARE = 0.8
+MISSING_TOKENS = {"", "na", "n/a", "nan", "null", "none", "-", "?", "missing", "#n/a", "."}
+INFINITE_TOKENS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "#div/0!"}
+
+_MAGIC = [
+    (b"PK\x03\x04", "a ZIP archive or Excel (.xlsx) workbook"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Office document"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"PAR1", "a Parquet file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"SQLite format 3", "an SQLite database"),
+]
+_DOT_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?$")
+_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+
+
+@dataclass
+class IngestResult:
+    """What came of an upload.
+
+    Attributes
+    ----------
+    features : pandas.DataFrame or None
+        Numeric float64 columns, no missing or infinite values; None when refused.
+    extra : pandas.DataFrame or None
+        Non-numeric columns (usable as true labels), same rows as ``features``.
+    report : list of str
+        Every decision taken, in words for the user.
+    error : str or None
+        Why the file was refused, and what to change.
+    """
+
+    features: pd.DataFrame | None = None
+    extra: pd.DataFrame | None = None
+    report: list = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self):
+        return self.error is None
+
+
+class IngestError(ValueError):
+    """A file that cannot be used; the message tells the user what to change."""
+
+
+# ------------------------------------------------------------------ bytes -> text
+def refuse_binary(raw):
+    """Raise IngestError for archives, workbooks, images and other binary content."""
+    head = raw[:64]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise IngestError(
+                f"This file is {what}, not a CSV text file. Open it in its program and "
+                "export or save it as CSV (comma- or semicolon-separated text)."
+            )
+    sample = raw[:8192]
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(
+            "This file contains binary data, not text. Upload a CSV or TSV text file."
+        )
+
+
+def decode(raw):
+    """Text of the file and a note on the encoding when it was not plain UTF-8.
+
+    Returns
+    -------
+    text : str
+    note : str or None
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "Read as UTF-16 (byte-order mark found)."
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), "Read as UTF-8 (with a byte-order mark)."
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Not valid UTF-8: read as Windows-1252 (Latin-1)."
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "Not valid UTF-8: read as Latin-1."
+
+
+# --------------------------------------------------------------- text -> cells
+def sniff_delimiter(lines):
+    """The delimiter that splits the sample lines into the most, most consistent fields.
+
+    Parameters
+    ----------
+    lines : list of str
+        The first non-empty lines of the file.
+
+    Returns
+    -------
+    delimiter : str
+    """
+    best, best_score = ",", (0, 0.0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        if not counts:
+            continue
+        values, freq = np.unique(counts, return_counts=True)
+        mode = values[freq.argmax()]
+        score = (int(mode > 1), float(freq.max() / len(counts)) * np.log1p(mode))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def skip_preamble(text, lines, delimiter, report):
+    """Drop title lines before the table (lines with another number of fields).
+
+    Returns
+    -------
+    text : str
+        The text from the first line that has the table's usual number of fields.
+    n_fields : int
+        That number.
+    """
+    counts = [len(row) for row in csv.reader(lines[:50], delimiter=delimiter)]
+    values, freq = np.unique(counts, return_counts=True)
+    n_fields = int(values[freq.argmax()])
+    start = next(i for i, count in enumerate(counts) if count == n_fields)
+    if start:
+        report.append(f"Skipped {start} line(s) before the table: " + repr(lines[0][:60]))
+        first = text.index(lines[start])
+        text = text[first:]
+    return text, n_fields
+
+
+def read_cells(text, delimiter):
+    """All cells as stripped strings, header not yet decided.
+
+    Returns
+    -------
+    cells : pandas.DataFrame of str, columns 0..n-1
+    """
+    frame = pd.read_csv(
+        io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+        na_filter=False, skip_blank_lines=True, engine="c", quotechar='"',
+        on_bad_lines="skip", skipinitialspace=True,
+    )
+    return frame.apply(lambda col: col.str.strip())
+
+
+def _number_share(values, pattern):
+    if len(values) == 0:
+        return 0.0
+    return float(values.str.match(pattern).mean())
+
+
+def detect_decimal(cells):
+    """Decimal and thousands marks the numbers use.
+
+    Returns
+    -------
+    decimal : {'.', ','}
+    thousands : {',', '.', None}
+    """
+    sample = pd.Series(cells.iloc[:2000].to_numpy().ravel(), dtype=str)
+    sample = sample[(sample != "") & ~sample.str.lower().isin(MISSING_TOKENS)]
+    both = sample.str.contains(",", regex=False) & sample.str.contains(".", regex=False)
+    comma_last = both & (sample.str.rfind(",") > sample.str.rfind("."))
+    score_comma = int((sample.str.match(_COMMA_DECIMAL.pattern) & ~both
+                       & sample.str.contains(",", regex=False)).sum() + comma_last.sum())
+    score_dot = int((sample.str.match(_DOT_DECIMAL.pattern)
+                     & sample.str.contains(".", regex=False)).sum() + (both & ~comma_last).sum())
+    if score_comma > score_dot:
+        dots = sample.str.match(_DOT_THOUSANDS.pattern) & sample.str.contains(".", regex=False)
+        return ",", ("." if dots.any() else None)
+    commas = sample.str.match(_COMMA_THOUSANDS.pattern)
+    return ".", ("," if commas.any() else None)
+
+
+def to_numbers(values, decimal, thousands):
+    """Parse strings as numbers; missing tokens become NaN, infinity tokens ±inf.
+
+    Returns
+    -------
+    numbers : ndarray of shape (n,), float64
+    missing : ndarray of bool, cells that were empty or a missing token
+    unparsed : ndarray of bool, non-empty cells that are not numbers
+    """
+    lowered = values.str.lower()
+    missing = lowered.isin(MISSING_TOKENS).to_numpy()
+    cleaned = values.str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
+    if thousands:
+        cleaned = cleaned.str.replace(thousands, "", regex=False)
+    if decimal == ",":
+        cleaned = cleaned.str.replace(",", ".", regex=False)
+    numbers = np.array(
+        pd.to_numeric(cleaned.where(~missing, None), errors="coerce"), dtype=float
+    )
+    infinite = lowered.isin(INFINITE_TOKENS).to_numpy()
+    numbers[infinite] = np.where(lowered[infinite].str.startswith("-"), -np.inf, np.inf)
+    unparsed = np.isnan(numbers) & ~missing
+    return numbers, missing, unparsed
+
+
+def has_header(cells, decimal, thousands):
+    """True when the first row names the columns rather than holding data."""
+    if len(cells) == 0:
+        return False
+    first = cells.iloc[0]
+    first_numeric = ~to_numbers(first, decimal, thousands)[2]
+    if len(cells) == 1:
+        return not first_numeric.any()
+    rest_numeric = [
+        (~to_numbers(cells.iloc[1:200, j], decimal, thousands)[2]).mean() >= NUMERIC_SHARE
+        for j in range(cells.shape[1])
+    ]
+    # A header cell is text above a numeric column; data rows are numbers there.
+    return any(not first_numeric[j] and rest_numeric[j] for j in range(cells.shape[1])) or (
+        not first_numeric.any()
+    )
+
+
+def column_names(raw_names):
+    """Names made unique and non-blank: '' -> 'column 3', repeats -> 'x (2)'."""
+    names, seen = [], {}
+    for i, name in enumerate(raw_names):
+        name = str(name).strip() or f"column {i + 1}"
+        base, n = name, seen.get(name, 0)
+        while name in seen:
+            n += 1
+            name = f"{base} ({n + 1})"
+        seen[base] = n
+        seen[name] = 0
+        names.append(name)
+    return names
+
+
+# ------------------------------------------------------------------- the pipeline
+def ingest(raw, *, missing="drop", max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
+           max_bytes=MAX_UPLOAD_MB * 2**20):
+    """Turn uploaded bytes into a numeric table and a report.
+
+    Parameters
+    ----------
+    raw : bytes
+    missing : {'drop', 'mean'}
+        Rows with missing or infinite values are dropped, or the values are
+        replaced by their column's mean.
+    max_rows, max_columns, max_bytes : int
+        Limits, checked before the whole file is parsed.
+
+    Returns
+    -------
+    IngestResult
+        With ``error`` set (and no table) when the file cannot be used.
+    """
+    report = []
+    try:
+        features, extra = _ingest(raw, missing, max_rows, max_columns, max_bytes, report)
+    except IngestError as exc:
+        return IngestResult(report=report, error=str(exc))
+    return IngestResult(features, extra, report)
+
+
+def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
+    if missing not in ("drop", "mean"):
+        raise ValueError(f"missing={missing!r}; use 'drop' or 'mean'.")
+    if len(raw) > max_bytes:
+        raise IngestError(
+            f"The file is {len(raw) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
+            "Upload a sample of the rows or fewer columns."
+        )
+    if not raw.strip():
+        raise IngestError("The file is empty. Upload a CSV with a header row and data rows.")
+    refuse_binary(raw)
+    text, note = decode(raw)
+    if note:
+        report.append(note)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > max_rows + 1:
+        raise IngestError(
+            f"The file has {len(lines) - 1:,} rows; the limit is {max_rows:,}. "
+            "Upload a random sample of the rows."
+        )
+    delimiter = sniff_delimiter(lines[:50])
+    text, n_fields = skip_preamble(text, lines, delimiter, report)
+    if n_fields > max_columns:
+        raise IngestError(
+            f"The file has {n_fields} columns; the limit is {max_columns}. "
+            "Keep only the columns you want to cluster."
+        )
+    report.append(f"Columns separated by {_DELIMITER_NAMES[delimiter]}.")
+    try:
+        cells = read_cells(text, delimiter)
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise IngestError(f"The file could not be read as CSV ({exc}). Check its format.") \
+            from None
+    n_lines = sum(1 for line in text.splitlines() if line.strip())
+    if len(cells) < n_lines:
+        report.append(f"Skipped {n_lines - len(cells):,} malformed line(s) with more fields "
+                      "than the first row.")
+    decimal, thousands = detect_decimal(cells)
+    if decimal == ",":
+        report.append("Decimal commas recognised (e.g. 3,14 read as 3.14).")
+    if thousands:
+        report.append(f"Thousands separators '{thousands}' recognised and removed.")
+
+    if has_header(cells, decimal, thousands):
+        names = column_names(cells.iloc[0].tolist())
+        cells = cells.iloc[1:].reset_index(drop=True)
+    else:
+        names = column_names([f"column {i + 1}" for i in range(cells.shape[1])])
+        report.append("No header row found: columns named column 1, column 2, ...")
+    cells.columns = names
+    if len(cells) == 0:
+        raise IngestError("The file has a header but no data rows. Add rows of numbers.")
+    return _split_and_clean(cells, decimal, thousands, missing, report)
+
+
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes (|)"}
+
+
+def _split_and_clean(cells, decimal, thousands, missing, report):
+    numeric, text_columns = {}, []
+    for name in cells.columns:
+        numbers, is_missing, unparsed = to_numbers(cells[name], decimal, thousands)
+        present = ~is_missing
+        share = 1 - unparsed.sum() / max(present.sum(), 1)
+        if present.sum() and share >= NUMERIC_SHARE:
+            if unparsed.any():
+                report.append(f"Column '{name}': {int(unparsed.sum())} cell(s) were not numbers "
+                              "and were treated as missing.")
+            numeric[name] = numbers
+        else:
+            text_columns.append(name)
+    if text_columns:
+        report.append("Non-numeric column(s) left out of the features: "
+                      + ", ".join(f"'{n}'" for n in text_columns)
+                      + " (you can use one as the true labels).")
+    features = pd.DataFrame(numeric, index=cells.index)
+    features = _drop_unusable_columns(features, report)
+    if features.shape[1] == 0:
+        raise IngestError(
+            "No usable numeric column was found. The features must be numbers; check the "
+            "delimiter and decimal mark, or that the file is not all text."
+        )
+    extra = cells[text_columns]
+    features, extra = _handle_missing(features, extra, missing, report)
+    if len(features) == 0:
+        raise IngestError("No rows are left once rows with missing values are dropped. "
+                          "Choose 'replace by column mean' for missing values.")
+    report.append(f"Loaded {len(features):,} rows x {features.shape[1]} numeric columns.")
+    return features.reset_index(drop=True), extra.reset_index(drop=True)
+
+
+def _drop_unusable_columns(features, report):
+    finite = np.isfinite(features.to_numpy())
+    mostly_missing = [n for j, n in enumerate(features.columns)
+                      if 1 - finite[:, j].mean() > MOSTLY_MISSING]
+    if mostly_missing:
+        report.append("Left out mostly-missing column(s): "
+                      + ", ".join(f"'{n}'" for n in mostly_missing) + ".")
+    features = features.drop(columns=mostly_missing)
+    constant = [n for n in features.columns
+                if np.unique(features[n][np.isfinite(features[n])]).size <= 1]
+    if constant:
+        report.append("Left out constant column(s), which cannot separate clusters: "
+                      + ", ".join(f"'{n}'" for n in constant) + ".")
+    return features.drop(columns=constant)
+
+
+def _handle_missing(features, extra, missing, report):
+    values = features.to_numpy()
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return features, extra
+    n_rows = int(bad.any(axis=1).sum())
+    n_inf = int(np.isinf(values).sum())
+    what = "missing" + (f" or infinite ({n_inf} infinite)" if n_inf else "")
+    if missing == "drop":
+        keep = ~bad.any(axis=1)
+        report.append(f"Dropped {n_rows:,} row(s) with {what} values.")
+        return features[keep], extra[keep]
+    values = values.copy()
+    values[bad] = np.nan
+    means = np.nanmean(values, axis=0)
+    values[bad] = np.take(means, np.nonzero(bad)[1])
+    report.append(f"Replaced {int(bad.sum()):,} {what} value(s) in {n_rows:,} row(s) by "
+                  "their column's mean.")
+    return pd.DataFrame(values, columns=features.columns, index=features.index), extra

@@ -1,0 +1,277 @@
+"""The one dashboard module that imports Streamlit: sidebar, defaults, cached wrappers.
+
+``app.py`` calls :func:`render_sidebar` on every run (so the widgets keep their
+values on every page) and :func:`prepare_current`, which stores the one
+fitted :class:`Current` for this run in ``st.session_state``; pages read it
+with :func:`current`.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import gmmcore
+
+from . import compare, datasets, ingest
+
+UPLOAD = "upload"
+MAX_K = 12
+NO_LABELS = "(none)"
+DEFAULTS = {
+    "dataset": datasets.DEFAULT,
+    "standardize": False,
+    "k": 3,
+    "covariance_type": "full",
+    "init": "kmeans",
+    "seed": 0,
+    "n_init": 1,
+    "max_iter": 100,
+    "tol": 1e-3,
+    "reg_covar": 1e-6,
+    "view": "pca",
+    "missing": "drop",
+}
+COVARIANCE_HELP = {
+    "full": "full — every cluster has its own shape and tilt",
+    "tied": "tied — all clusters share one shape and tilt",
+    "diag": "diag — own axis-aligned spread per cluster",
+    "spherical": "spherical — round clusters, own size each",
+}
+
+
+@dataclass(frozen=True)
+class ActiveData:
+    """The dataset in use: built-in or the last upload that loaded."""
+
+    key: str
+    title: str
+    X: np.ndarray
+    columns: tuple
+    labels: np.ndarray | None
+    description: str
+    digest: str
+    report: tuple = ()
+    extra: object = None  # pandas.DataFrame of non-numeric columns, uploads only
+
+
+@dataclass
+class Current:
+    """Everything a page needs for this run."""
+
+    data: ActiveData
+    columns: tuple
+    settings: compare.Settings
+    view: compare.View
+    comparison: compare.Comparison
+    labels: np.ndarray | None
+
+
+# ------------------------------------------------------------------ cached work
+@st.cache_data(max_entries=16, show_spinner=False)
+def builtin_data(key):
+    d = datasets.load(key)
+    return ActiveData(key, d.name, d.X, d.columns, d.labels, d.description,
+                      compare.data_digest(d.X, d.labels))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def ingest_upload(digest, missing, _raw):
+    """Parse an upload; cached by the SHA-256 of its full bytes (``_raw`` is not hashed)."""
+    return ingest.ingest(_raw, missing=missing)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def fit_comparison(digest, columns, settings, _X):
+    """Both fits for one dataset (by digest), column choice and settings."""
+    return compare.compare(_X, settings)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def view_for(digest, columns, standardize, view, x, y, _X):
+    if len(columns) == 1:
+        return compare.one_feature_view(columns[0])
+    if len(columns) == 2:
+        return compare.feature_view(columns, columns[0], columns[1])
+    if view == "features":
+        return compare.feature_view(columns, x, y)
+    return compare.pca_view(_X)
+
+
+# -------------------------------------------------------------------- sidebar
+def init_defaults():
+    for key, value in DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def _dataset_title(key):
+    return "Upload a CSV file…" if key == UPLOAD else datasets.titles()[key]
+
+
+def _on_dataset_change():
+    st.session_state.pop("columns", None)
+    st.session_state.pop("view_x", None)
+    st.session_state.pop("view_y", None)
+    key = st.session_state["dataset"]
+    if key != UPLOAD:
+        st.session_state["k"] = datasets.load(key).suggested_k
+
+
+def _upload_data(raw, name, missing):
+    digest = hashlib.sha256(raw).hexdigest()
+    result = ingest_upload(digest, missing, raw)
+    if not result.ok:
+        return None, result.error
+    if len(result.features) < max(2, st.session_state["k"]):
+        return None, (f"The file has {len(result.features)} usable row(s), fewer than "
+                      f"K = {st.session_state['k']}. Upload more rows or choose a smaller K.")
+    frame = result.features
+    data = ActiveData(UPLOAD, f"Upload: {name}", frame.to_numpy(), tuple(frame.columns), None,
+                      f"{name}: {frame.shape[0]:,} rows, {frame.shape[1]} numeric columns.",
+                      digest + missing, tuple(result.report), result.extra)
+    return data, None
+
+
+def _data_section():
+    sb = st.sidebar
+    sb.header("Data")
+    sb.selectbox("Dataset", list(datasets.BUILTIN) + [UPLOAD], key="dataset",
+                 format_func=_dataset_title, on_change=_on_dataset_change)
+    choice = st.session_state["dataset"]
+    if choice != UPLOAD:
+        st.session_state["last_builtin"] = choice
+        return builtin_data(choice)
+
+    upload = sb.file_uploader(
+        "CSV or TSV file", type=["csv", "tsv", "txt"], key="upload",
+        help=f"Up to {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows and "
+             f"{ingest.MAX_COLUMNS} columns. Numeric columns become features.")
+    sb.radio("Missing or infinite values", ["drop", "mean"], key="missing", horizontal=True,
+             format_func=lambda v: "drop the rows" if v == "drop" else "use the column mean")
+    sb.caption(f"Limits: {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows, "
+               f"{ingest.MAX_COLUMNS} columns. The file stays in your session only.")
+    if upload is not None:
+        data, error = _upload_data(upload.getvalue(), upload.name, st.session_state["missing"])
+        if error:
+            sb.error(error)
+        else:
+            st.session_state["uploaded_data"] = data
+    data = st.session_state.get("uploaded_data")
+    if data is None:
+        fallback = st.session_state.get("last_builtin", datasets.DEFAULT)
+        sb.info(f"No file loaded yet: showing '{datasets.titles()[fallback]}'.")
+        return builtin_data(fallback)
+    if upload is None:
+        sb.caption(f"Showing the last file you loaded ({data.title[8:]}).")
+    return data
+
+
+def _label_choice(data):
+    """True labels: built-in ones, or a column of the upload the user picks."""
+    if data.key != UPLOAD:
+        return data.labels, data.columns
+    options = [NO_LABELS] + list(data.extra.columns) + list(data.columns)
+    if st.session_state.get("label_column") not in options:
+        st.session_state["label_column"] = NO_LABELS
+    choice = st.sidebar.selectbox("True labels column (optional)", options, key="label_column",
+                                  help="Used only to score both methods, never to fit.")
+    if choice == NO_LABELS:
+        return None, data.columns
+    if choice in data.extra.columns:
+        return data.extra[choice].astype(str).to_numpy(), data.columns
+    j = data.columns.index(choice)
+    return data.X[:, j].astype(str), tuple(c for c in data.columns if c != choice)
+
+
+def _feature_section(data, feature_columns):
+    sb = st.sidebar
+    if st.session_state.get("columns") is None or not set(
+            st.session_state["columns"]) <= set(feature_columns):
+        st.session_state["columns"] = list(feature_columns)
+    chosen = sb.multiselect("Feature columns", list(feature_columns), key="columns")
+    if not chosen:
+        sb.warning("Choose at least one column; using all of them meanwhile.")
+        chosen = list(feature_columns)
+    sb.toggle("Standardise features", key="standardize",
+              help="Scale every column to mean 0 and variance 1 before fitting.")
+    return tuple(c for c in feature_columns if c in chosen)
+
+
+def _model_section(n_rows):
+    sb = st.sidebar
+    sb.header("Models")
+    top = max(1, min(MAX_K, n_rows))
+    st.session_state["k"] = min(st.session_state["k"], top)
+    sb.slider("Number of clusters K", 1, top, key="k")
+    sb.selectbox("GMM covariance type", list(gmmcore.COVARIANCE_TYPES), key="covariance_type",
+                 format_func=COVARIANCE_HELP.get)
+    sb.selectbox("GMM initialisation", list(gmmcore.INIT_PARAMS), key="init")
+    sb.number_input("Random seed", 0, 2**31 - 1, step=1, key="seed")
+    with sb.expander("Advanced"):
+        st.number_input("Restarts (n_init)", 1, 20, step=1, key="n_init")
+        st.number_input("Max iterations", 1, 1000, step=10, key="max_iter")
+        st.number_input("Tolerance (tol)", 0.0, 1.0, step=1e-4, format="%.0e", key="tol")
+        st.number_input("Covariance regularisation (reg_covar)", 0.0, 10.0, step=1e-6,
+                        format="%.0e", key="reg_covar")
+    return compare.Settings(
+        k=int(st.session_state["k"]), covariance_type=st.session_state["covariance_type"],
+        init=st.session_state["init"], seed=int(st.session_state["seed"]),
+        standardize=bool(st.session_state["standardize"]),
+        n_init=int(st.session_state["n_init"]), max_iter=int(st.session_state["max_iter"]),
+        tol=float(st.session_state["tol"]), reg_covar=float(st.session_state["reg_covar"]),
+    )
+
+
+def _view_section(columns):
+    if len(columns) <= 2:
+        return "features", columns[0], columns[-1]
+    sb = st.sidebar
+    sb.header("2-D view")
+    sb.radio("Show", ["pca", "features"], key="view", format_func=lambda v: {
+        "pca": "first two principal components", "features": "two of the features"}[v])
+    if st.session_state.get("view_x") not in columns:
+        st.session_state["view_x"] = columns[0]
+    if st.session_state.get("view_y") not in columns:
+        st.session_state["view_y"] = columns[1]
+    if st.session_state["view"] == "features":
+        sb.selectbox("Horizontal axis", columns, key="view_x")
+        sb.selectbox("Vertical axis", columns, key="view_y")
+    return st.session_state["view"], st.session_state["view_x"], st.session_state["view_y"]
+
+
+def render_sidebar():
+    """Draw the shared controls and return (data, columns, labels, settings, view choice)."""
+    init_defaults()
+    data = _data_section()
+    labels, feature_columns = _label_choice(data)
+    columns = _feature_section(data, feature_columns)
+    settings = _model_section(len(data.X))
+    view_choice = _view_section(columns)
+    return data, columns, labels, settings, view_choice
+
+
+def prepare_current():
+    """Render the sidebar, fit (cached) and keep the result for the pages of this run."""
+    data, columns, labels, settings, (view, x, y) = render_sidebar()
+    idx = [data.columns.index(c) for c in columns]
+    X = data.X[:, idx]
+    with st.spinner("Fitting K-means and the Gaussian mixture…"):
+        comparison = fit_comparison(data.digest, columns, settings, X)
+        shown = view_for(data.digest, columns, settings.standardize, view, x, y,
+                         comparison.X)
+    st.session_state["_current"] = Current(data, columns, settings, shown, comparison, labels)
+
+
+def current():
+    """The :class:`Current` that ``app.py`` prepared for this run."""
+    return st.session_state["_current"]
+
+
+def show_fit_messages(comparison):
+    """The fit's warnings and errors, in words, above a page's charts."""
+    if comparison.gmm_error:
+        st.error("The Gaussian mixture could not be fitted: " + comparison.gmm_error
+                 + " K-means is shown on its own meanwhile.")
+    for note in dict.fromkeys(comparison.warnings):
+        st.warning(note)

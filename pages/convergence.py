@@ -1,0 +1,37 @@
+"""Convergence: EM's log-likelihood and Lloyd's inertia, iteration by iteration."""
+
+import numpy as np
+import streamlit as st
+
+from dashboard import charts, ui
+
+cur = ui.current()
+c = cur.comparison
+s = cur.settings
+
+st.title("Convergence")
+ui.show_fit_messages(c)
+left, right = st.columns(2)
+with left:
+    if c.gmm is not None:
+        st.plotly_chart(charts.gmm_convergence_figure(c.gmm.lower_bounds_, s.tol,
+                                                      c.gmm.converged_),
+                        width="stretch", key="conv_gmm")
+        st.plotly_chart(charts.change_figure(np.diff(c.gmm.lower_bounds_, prepend=np.nan),
+                                             s.tol, "GMM: change in log-likelihood",
+                                             f"tol = {s.tol:g}"),
+                        width="stretch", key="conv_gmm_change")
+        st.caption(f"EM stops when the mean log-likelihood changes by less than tol "
+                   f"({s.tol:g}) or after max_iter ({s.max_iter}) iterations; it ran "
+                   f"{c.gmm.n_iter_} and {'converged' if c.gmm.converged_ else 'did not converge'}.")
+with right:
+    st.plotly_chart(charts.kmeans_convergence_figure(c.kmeans.inertias_, c.kmeans.converged_),
+                    width="stretch", key="conv_kmeans")
+    history = np.asarray(c.kmeans.history_)
+    shifts = ((np.diff(history, axis=0)) ** 2).sum(axis=(1, 2))
+    kmeans_tol = s.tol * float(np.mean(c.X.var(axis=0)))
+    st.plotly_chart(charts.change_figure(shifts, kmeans_tol, "K-means: squared centroid shift",
+                                         "tol × mean variance"),
+                    width="stretch", key="conv_kmeans_change")
+    st.caption("Lloyd's algorithm stops when no label changes, or when the centroids move "
+               "less than tol times the mean feature variance.")

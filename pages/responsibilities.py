@@ -1,0 +1,27 @@
+"""Responsibilities: how sure the GMM is about every point."""
+
+import streamlit as st
+
+from dashboard import charts, ui
+
+cur = ui.current()
+c = cur.comparison
+
+st.title("Responsibilities")
+ui.show_fit_messages(c)
+if c.gmm is None:
+    st.stop()
+st.markdown(
+    "A GMM does not just pick a cluster: it gives every point a probability for each "
+    "component (its *responsibility*). K-means has no such notion — each point belongs "
+    "to exactly one centroid."
+)
+st.plotly_chart(charts.responsibility_heatmap(c.resp), width="stretch",
+                key="resp_heatmap")
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.uncertainty_figure(cur.view, c.X, c.resp), width="stretch",
+                    key="resp_uncertainty")
+with right:
+    st.plotly_chart(charts.max_responsibility_histogram(c.resp), width="stretch",
+                    key="resp_histogram")
