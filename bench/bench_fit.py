@@ -6,7 +6,7 @@ Markdown table of milliseconds per fit (best of ``--repeat``), the speed-up
 (scikit-learn time / gmmcore time) and the peak memory each allocates
 (tracemalloc, measured in a separate untimed run).
 
-Usage: python bench/bench_fit.py [--iters 20] [--repeat 3] [--quick]
+Usage (from the repository root): python -m bench.bench_fit [--iters 20] [--repeat 3] [--quick]
 """
 
 import argparse

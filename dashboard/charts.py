@@ -55,7 +55,8 @@ def _layout(fig, title, axis_titles, *, height=480, legend=True, equal_axes=Fals
     fig.update_yaxes(title_text=axis_titles[1])
     if equal_axes:
         # Equal units on both axes, so Euclidean distance looks like distance.
-        fig.update_yaxes(scaleanchor="x", scaleratio=1)
+        fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
+        fig.update_xaxes(constrain="domain")
     return fig
 
 

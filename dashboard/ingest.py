@@ -19,7 +19,7 @@ import pandas as pd
 MAX_UPLOAD_MB = 50  # keep equal to server.maxUploadSize in .streamlit/config.toml
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 100
-DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_PREFERENCE = ("\t", ";", "|", ",")
 MOSTLY_MISSING = 0.5
 NUMERIC_SHARE = 0.8
 MISSING_TOKENS = {"", "na", "n/a", "nan", "null", "none", "-", "?", "missing", "#n/a", "."}
@@ -114,7 +114,11 @@ def decode(raw):
 
 # --------------------------------------------------------------- text -> cells
 def sniff_delimiter(lines):
-    """The delimiter that splits the sample lines into the most, most consistent fields.
+    """The delimiter that splits the sample lines into the same number (> 1) of fields.
+
+    The share of lines with the usual field count decides; among equally
+    consistent candidates tabs win, then semicolons (files that use them
+    usually write decimal commas), then pipes, then commas.
 
     Parameters
     ----------
@@ -125,14 +129,13 @@ def sniff_delimiter(lines):
     -------
     delimiter : str
     """
-    best, best_score = ",", (0, 0.0)
-    for delimiter in DELIMITERS:
+    best, best_score = ",", (False, 0.0, 0)
+    for preference, delimiter in enumerate(reversed(DELIMITER_PREFERENCE)):
         counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
         if not counts:
             continue
         values, freq = np.unique(counts, return_counts=True)
-        mode = values[freq.argmax()]
-        score = (int(mode > 1), float(freq.max() / len(counts)) * np.log1p(mode))
+        score = (bool(values[freq.argmax()] > 1), round(freq.max() / len(counts), 2), preference)
         if score > best_score:
             best, best_score = delimiter, score
     return best
@@ -315,7 +318,8 @@ def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
             f"The file has {n_fields} columns; the limit is {max_columns}. "
             "Keep only the columns you want to cluster."
         )
-    report.append(f"Columns separated by {_DELIMITER_NAMES[delimiter]}.")
+    report.append(f"Columns separated by {_DELIMITER_NAMES[delimiter]}." if n_fields > 1
+                  else "A single column: no delimiter found.")
     try:
         cells = read_cells(text, delimiter)
     except (pd.errors.ParserError, ValueError) as exc:

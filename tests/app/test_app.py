@@ -1,0 +1,176 @@
+"""The real app through Streamlit's AppTest: every page, the widgets, uploads, sessions."""
+
+import json
+
+import numpy as np
+import pytest
+from dashboard import datasets
+
+from ..upload_corpus import CASES
+from .conftest import PAGES, new_session
+
+
+def _current(at):
+    return at.session_state["_current"]
+
+
+def _no_errors(at):
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _plotly_specs(at):
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def test_landing_page_shows_both_methods_disagreeing(app):
+    cur = _current(app)
+    assert cur.data.key == datasets.DEFAULT
+    n_diff = int(cur.comparison.disagree.sum())
+    assert n_diff > 0
+    assert _metric(app, "Points assigned differently").startswith(f"{n_diff:,}")
+    specs = _plotly_specs(app)
+    assert len(specs) == 2
+    titles = [s["layout"]["title"]["text"] for s in specs]
+    assert titles[0].startswith("K-means") and titles[1].startswith("GMM")
+    assert not app.error
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_default_data(app, page):
+    app.switch_page(page).run()
+    _no_errors(app)
+    assert not app.error
+    assert app.title[0].value
+
+
+@pytest.mark.parametrize("key", list(datasets.BUILTIN))
+def test_every_builtin_dataset_on_every_page(app, key):
+    app.selectbox(key="dataset").set_value(key).run()
+    _no_errors(app)
+    assert _current(app).data.key == key
+    for page in PAGES[1:]:
+        app.switch_page(page).run()
+        _no_errors(app)
+
+
+def test_changing_k_changes_the_result(app):
+    before = _metric(app, "Points assigned differently")
+    app.slider(key="k").set_value(5).run()
+    _no_errors(app)
+    cur = _current(app)
+    assert cur.settings.k == 5 and cur.comparison.resp.shape[1] == 5
+    gmm_traces = [t for t in _plotly_specs(app)[1]["data"] if t.get("name", "").startswith("GMM ")]
+    assert len(gmm_traces) == 5
+    assert _metric(app, "Points assigned differently") != before
+
+
+def test_changing_covariance_type_changes_the_result(app):
+    app.selectbox(key="covariance_type").set_value("spherical").run()
+    _no_errors(app)
+    gmm = _current(app).comparison.gmm
+    assert gmm.covariance_type == "spherical" and gmm.covariances_.shape == (3,)
+    title = _plotly_specs(app)[1]["layout"]["title"]["text"]
+    assert "spherical" in title
+
+
+def test_widgets_keep_their_values_across_pages(app):
+    app.slider(key="k").set_value(4).run()
+    app.switch_page("pages/convergence.py").run()
+    _no_errors(app)
+    assert app.title[0].value == "Convergence"
+    assert _current(app).settings.k == 4
+
+
+def test_advanced_settings_and_views(app):
+    app.selectbox(key="dataset").set_value("iris").run()
+    app.number_input(key="n_init").set_value(3).run()
+    app.number_input(key="max_iter").set_value(5).run()
+    app.toggle(key="standardize").set_value(True).run()
+    _no_errors(app)
+    cur = _current(app)
+    assert cur.comparison.gmm.n_init == 3 and cur.comparison.gmm.n_iter_ <= 5
+    np.testing.assert_allclose(cur.comparison.X.std(axis=0), 1)
+    app.radio(key="view").set_value("features").run()
+    app.selectbox(key="view_x").set_value("petal length").run()
+    _no_errors(app)
+    assert _plotly_specs(app)[0]["layout"]["xaxis"]["title"]["text"] == "petal length"
+
+
+def test_gmm_failure_shows_a_message_not_a_traceback(app):
+    app.number_input(key="reg_covar").set_value(0.0).run()
+    app.slider(key="k").set_value(12).run()
+    app.selectbox(key="dataset").set_value("round_blobs").run()
+    _no_errors(app)
+
+
+def _upload(at, name, raw):
+    at.selectbox(key="dataset").set_value("upload").run()
+    at.file_uploader(key="upload").set_value((name, raw, "text/csv")).run()
+    return at
+
+
+@pytest.mark.parametrize("name,raw,expect", CASES, ids=[c[0] for c in CASES])
+def test_upload_corpus_through_the_app(app, name, raw, expect):
+    previous = _current(app).data
+    _upload(app, name, raw)
+    _no_errors(app)
+    data = _current(app).data
+    if expect[0] == "refuse":
+        assert any(expect[1].lower() in e.value.lower() for e in app.error), \
+            [e.value for e in app.error]
+        assert data.digest == previous.digest  # the previous data stays active
+        return
+    _, n_rows, n_cols, _ = expect
+    assert not app.error, [e.value for e in app.error]
+    assert data.X.shape == (n_rows, n_cols)
+    assert data.report
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_errors(app)
+
+
+def test_refused_upload_keeps_the_earlier_upload():
+    at = new_session()
+    good = CASES[0]
+    _upload(at, good[0], good[1])
+    digest = _current(at).data.digest
+    at.file_uploader(key="upload").set_value(("bad.csv", b"", "text/csv")).run()
+    _no_errors(at)
+    assert any("empty" in e.value for e in at.error)
+    assert _current(at).data.digest == digest
+
+
+def test_upload_with_fewer_rows_than_k_is_refused(app):
+    _upload(app, "tiny.csv", b"a,b\n1,2\n3,5\n")
+    _no_errors(app)
+    assert any("fewer than" in e.value for e in app.error)
+    assert _current(app).data.key != "upload"
+
+
+def test_label_column_scores_the_upload(app):
+    raw = next(c[1] for c in CASES if c[0] == "text_label_column.csv")
+    _upload(app, "species.csv", raw)
+    app.selectbox(key="label_column").set_value("species").run()
+    _no_errors(app)
+    cur = _current(app)
+    assert cur.labels is not None and set(cur.labels) == {"setosa", "virginica"}
+
+
+def test_two_sessions_see_only_their_own_upload():
+    rng = np.random.RandomState(5)
+    first = "a,b\n" + "\n".join(f"{x:.6f},{y:.6f}" for x, y in rng.uniform(1, 9, (50, 2)))
+    second = "a,b\n" + "\n".join(f"{x:.6f},{y:.6f}" for x, y in rng.uniform(1, 9, (50, 2)))
+    assert len(first) == len(second)
+    one = _upload(new_session(), "one.csv", first.encode())
+    two = _upload(new_session(), "two.csv", second.encode())
+    x_one, x_two = _current(one).data.X, _current(two).data.X
+    assert x_one.shape == x_two.shape == (50, 2)
+    assert not np.allclose(x_one, x_two)
+    one.run()
+    np.testing.assert_array_equal(_current(one).data.X, x_one)
+    np.testing.assert_allclose(_current(one).comparison.X, x_one)
+    np.testing.assert_allclose(_current(two).comparison.X, x_two)

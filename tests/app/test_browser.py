@@ -1,0 +1,146 @@
+"""The real app in Debian's Chromium: every page draws, widgets work, an upload loads.
+
+Starts ``streamlit run app.py`` headless on a free loopback port and drives it
+with Playwright. Screenshots go to tests/app/output/. Without Chromium the test
+is skipped outside CI and fails under CI.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = Path(__file__).resolve().parent / "output"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PAGES = ["Compare", "Data", "Responsibilities", "Convergence"]
+
+
+def _chromium():
+    path = shutil.which("chromium") or ("/usr/bin/chromium"
+                                        if Path("/usr/bin/chromium").exists() else None)
+    if path:
+        return path
+    message = "Debian's chromium is not installed (apt-get install -y chromium)."
+    if os.environ.get("CI"):
+        pytest.fail(message + " CI must install it: see scripts/test.sh.")
+    pytest.skip(message)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _wait_until_drawn(page, n_charts):
+    """Wait for the script run to end and Plotly to draw ``n_charts`` charts."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n", arg=n_charts,
+        timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def _assert_no_exception(page, where):
+    boxes = page.locator('[data-testid="stException"]')
+    assert boxes.count() == 0, f"{where}: {boxes.first.inner_text()}"
+
+
+def _shot(page, name):
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+
+
+def _sidebar(page):
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def _choose(page, label, option):
+    box = _sidebar(page).locator('[data-testid="stSelectbox"]').filter(has_text=label)
+    box.click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_every_page_draws_and_an_upload_loads(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(server)
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "Compare")
+    assert page.get_by_text("Points assigned differently").count() == 1
+    _shot(page, "compare")
+
+    charts_per_page = {"Data": 1, "Responsibilities": 3, "Convergence": 4}
+    for name, n_charts in charts_per_page.items():
+        _sidebar(page).get_by_role("link", name=name).click()
+        page.wait_for_url(f"**/{name.lower()}")
+        _wait_until_drawn(page, n_charts)
+        _assert_no_exception(page, name)
+        _shot(page, name.lower())
+
+    # A sidebar widget keeps its value from page to page.
+    _sidebar(page).locator('[data-testid="stNumberInputStepUp"]').first.click()
+    _wait_until_drawn(page, 4)
+    _sidebar(page).get_by_role("link", name="Compare").click()
+    _wait_until_drawn(page, 2)
+    seed = _sidebar(page).locator('[data-testid="stNumberInput"] input').first
+    assert seed.input_value() == "1"
+
+    _choose(page, "Dataset", "Upload a CSV file…")
+    page.locator('input[type="file"]').set_input_files(files=[{
+        "name": "measurements.csv", "mimeType": "text/csv",
+        "buffer": ("width;height\n" + "\n".join(
+            f"{i % 7},{i % 3};{(i * 7) % 11},5" for i in range(60))).encode(),
+    }])
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Upload: measurements.csv')"
+        " || document.body.innerText.includes('measurements.csv: 60 rows')", timeout=60_000)
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "upload")
+    assert page.get_by_text("measurements.csv: 60 rows, 2 numeric columns.").count() == 1
+    _shot(page, "upload")
+    page.close()
