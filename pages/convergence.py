@@ -21,9 +21,10 @@ with left:
                                              s.tol, "GMM: change in log-likelihood",
                                              f"tol = {s.tol:g}"),
                         width="stretch", key="conv_gmm_change")
+        outcome = "converged" if c.gmm.converged_ else "did not converge"
         st.caption(f"EM stops when the mean log-likelihood changes by less than tol "
                    f"({s.tol:g}) or after max_iter ({s.max_iter}) iterations; it ran "
-                   f"{c.gmm.n_iter_} and {'converged' if c.gmm.converged_ else 'did not converge'}.")
+                   f"{c.gmm.n_iter_} and {outcome}.")
 with right:
     st.plotly_chart(charts.kmeans_convergence_figure(c.kmeans.inertias_, c.kmeans.converged_),
                     width="stretch", key="conv_kmeans")

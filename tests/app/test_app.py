@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+
 from dashboard import datasets
 
 from ..upload_corpus import CASES

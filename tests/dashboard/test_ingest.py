@@ -25,7 +25,7 @@ def test_corpus_outcome(name, raw, expect):
 
 
 def test_values_are_parsed_exactly():
-    raw = "a;b\n1.234,5;-0,25\n2,0;1e3\n".encode()
+    raw = b"a;b\n1.234,5;-0,25\n2,0;1e3\n"
     frame = ingest.ingest(raw).features
     np.testing.assert_array_equal(frame.to_numpy(), [[1234.5, -0.25], [2.0, 1000.0]])
 
