@@ -282,30 +282,30 @@ def max_responsibility_histogram(resp):
 
 
 # ------------------------------------------------------------------ convergence
-def _stop_marker(fig, n_iter, converged, row=None):
-    fig.add_vline(x=n_iter, line={"dash": "dot", "color": "gray"},
-                  annotation_text=("converged" if converged else "stopped at max_iter")
-                  + f" (iteration {n_iter})", annotation_position="top left")
-
-
-def gmm_convergence_figure(lower_bounds, tol, converged):
-    """Mean log-likelihood per EM iteration, and its change against ``tol``.
-
-    Parameters
-    ----------
-    lower_bounds : sequence of float
-        ``GaussianMixture.lower_bounds_``.
-    tol : float
-    converged : bool
-    """
-    values = np.asarray(lower_bounds, dtype=float)
+def _iteration_curve(values, converged, title, axis_titles, color):
+    """A per-iteration curve with where the algorithm stopped, and why, marked."""
+    values = np.asarray(values, dtype=float)
     iters = np.arange(1, len(values) + 1)
-    fig = go.Figure(go.Scatter(x=iters, y=values, mode="lines+markers",
-                               line={"color": cluster_color(0)}, name="log-likelihood"))
+    fig = go.Figure(go.Scatter(x=iters, y=values, mode="lines+markers", line={"color": color},
+                               name=axis_titles[1]))
     if len(values):
-        _stop_marker(fig, len(values), converged)
-    return _layout(fig, "GMM: mean log-likelihood per EM iteration",
-                   ("EM iteration", "mean log-likelihood"), height=380, legend=False)
+        fig.add_vline(x=len(values), line={"dash": "dot", "color": "gray"},
+                      annotation_text=("converged" if converged else "stopped at max_iter")
+                      + f" (iteration {len(values)})", annotation_position="top left")
+    return _layout(fig, title, axis_titles, height=380, legend=False)
+
+
+def gmm_convergence_figure(lower_bounds, converged):
+    """Mean log-likelihood per EM iteration (``GaussianMixture.lower_bounds_``)."""
+    return _iteration_curve(lower_bounds, converged, "GMM: mean log-likelihood per EM iteration",
+                            ("EM iteration", "mean log-likelihood"), cluster_color(0))
+
+
+def kmeans_convergence_figure(inertias, converged):
+    """K-means inertia after every assignment step (``KMeans.inertias_``)."""
+    return _iteration_curve(inertias, converged, "K-means: inertia per Lloyd iteration",
+                            ("Lloyd iteration", "inertia (sum of squared distances)"),
+                            cluster_color(2))
 
 
 def change_figure(values, tol, label, tol_label):
@@ -327,19 +327,6 @@ def change_figure(values, tol, label, tol_label):
     fig.update_yaxes(type="log")
     return _layout(fig, label, ("iteration", "absolute change (log scale)"),
                    height=320, legend=False)
-
-
-def kmeans_convergence_figure(inertias, converged):
-    """K-means inertia after every assignment step."""
-    values = np.asarray(inertias, dtype=float)
-    iters = np.arange(1, len(values) + 1)
-    fig = go.Figure(go.Scatter(x=iters, y=values, mode="lines+markers",
-                               line={"color": cluster_color(2)}, name="inertia"))
-    if len(values):
-        _stop_marker(fig, len(values), converged)
-    return _layout(fig, "K-means: inertia per Lloyd iteration",
-                   ("Lloyd iteration", "inertia (sum of squared distances)"),
-                   height=380, legend=False)
 
 
 # ----------------------------------------------------------------- data page

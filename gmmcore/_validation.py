@@ -124,3 +124,26 @@ def check_random_state(seed):
         return seed
     raise ValueError(f"random_state={seed!r} cannot seed a RandomState; use None or an integer.")
 
+
+
+def check_is_fitted(estimator, fitted_attribute):
+    """Raise NotFittedError when ``estimator`` has no ``fitted_attribute`` yet."""
+    if not hasattr(estimator, fitted_attribute):
+        name = type(estimator).__name__
+        raise NotFittedError(f"This {name} is not fitted yet; call fit(X) before using it.")
+
+
+def check_fitted_input(X, estimator, fitted_attribute):
+    """``X`` checked for an estimator's predict-style methods.
+
+    Raises NotFittedError when ``fitted_attribute`` is missing, and a
+    ValueError when ``X`` has another number of features than at fit time.
+    """
+    check_is_fitted(estimator, fitted_attribute)
+    X = check_array(X)
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features but the model was fitted on "
+            f"{estimator.n_features_in_}; give it the same columns."
+        )
+    return X

@@ -12,8 +12,8 @@ import numpy as np
 from ._chunks import row_chunks
 from ._validation import (
     ConvergenceWarning,
-    NotFittedError,
     check_array,
+    check_fitted_input,
     check_float,
     check_int,
     check_option,
@@ -417,15 +417,7 @@ class KMeans:
         return self.fit(X, sample_weight=sample_weight).labels_
 
     def _checked(self, X):
-        if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError("This KMeans is not fitted yet; call fit(X) before using it.")
-        X = check_array(X)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features but the model was fitted on "
-                f"{self.n_features_in_}; give it the same columns."
-            )
-        return X
+        return check_fitted_input(X, self, "cluster_centers_")
 
     def predict(self, X):
         """Nearest centre of every row, shape (n_samples,)."""

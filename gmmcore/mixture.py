@@ -17,8 +17,9 @@ from . import gaussian
 from ._chunks import map_reduce_rows, row_chunks
 from ._validation import (
     ConvergenceWarning,
-    NotFittedError,
     check_array,
+    check_fitted_input,
+    check_is_fitted,
     check_float,
     check_int,
     check_option,
@@ -224,19 +225,8 @@ class GaussianMixture:
             elif (p <= 0).any():
                 raise ValueError("precisions_init must be positive.")
 
-    def _check_fitted(self):
-        if not hasattr(self, "means_"):
-            raise NotFittedError(
-                "This GaussianMixture is not fitted yet; call fit(X) before using it."
-            )
-
     def _to_frame(self, X):
-        X = check_array(X)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features but the model was fitted on "
-                f"{self.n_features_in_}; give it the same columns."
-            )
+        X = check_fitted_input(X, self, "means_")
         return (X - self._shift) / self._scale
 
     # ------------------------------------------------------------ EM core
@@ -467,7 +457,6 @@ class GaussianMixture:
         return log_prob
 
     def _weighted_log_prob(self, X):
-        self._check_fitted()
         return self._weighted_log_prob_frame(self._to_frame(X))
 
     def score_samples(self, X):
@@ -501,11 +490,9 @@ class GaussianMixture:
         -------
         dist : ndarray of shape (n_samples, n_components)
         """
-        self._check_fitted()
+        X = self._to_frame(X)
         _, means, _, prec_chol = self._params
-        return gaussian.mahalanobis_sq(
-            self._to_frame(X), means, prec_chol, self.covariance_type
-        )
+        return gaussian.mahalanobis_sq(X, means, prec_chol, self.covariance_type)
 
     def _n_parameters(self):
         return gaussian.n_parameters(
@@ -530,7 +517,7 @@ class GaussianMixture:
         labels : ndarray of shape (n_samples,)
             The component each row was drawn from.
         """
-        self._check_fitted()
+        check_is_fitted(self, "means_")
         n_samples = check_int(n_samples, "n_samples", 1)
         rng = check_random_state(self.random_state)
         counts = rng.multinomial(n_samples, self.weights_)

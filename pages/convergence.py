@@ -14,8 +14,7 @@ ui.show_fit_messages(c)
 left, right = st.columns(2)
 with left:
     if c.gmm is not None:
-        st.plotly_chart(charts.gmm_convergence_figure(c.gmm.lower_bounds_, s.tol,
-                                                      c.gmm.converged_),
+        st.plotly_chart(charts.gmm_convergence_figure(c.gmm.lower_bounds_, c.gmm.converged_),
                         width="stretch", key="conv_gmm")
         st.plotly_chart(charts.change_figure(np.diff(c.gmm.lower_bounds_, prepend=np.nan),
                                              s.tol, "GMM: change in log-likelihood",

@@ -110,7 +110,7 @@ def test_uncertainty_and_histogram(aniso):
 
 def test_convergence_figures(aniso):
     _, c, _ = aniso
-    fig = charts.gmm_convergence_figure(c.gmm.lower_bounds_, 1e-3, c.gmm.converged_)
+    fig = charts.gmm_convergence_figure(c.gmm.lower_bounds_, c.gmm.converged_)
     np.testing.assert_allclose(fig.data[0].y, c.gmm.lower_bounds_)
     assert any("converged" in a.text for a in fig.layout.annotations)
     change = charts.change_figure(np.diff(c.gmm.lower_bounds_, prepend=np.nan), 1e-3,
