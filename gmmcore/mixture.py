@@ -451,10 +451,24 @@ class GaussianMixture:
 
     # ------------------------------------------------------------ inference
     def _weighted_log_prob_frame(self, X):
+        """log(weight_k) + log N(x | component k) for rows in the fitting frame.
+
+        Computed in row chunks so the temporaries stay small.
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples, n_components)
+        """
         weights, means, _, prec_chol = self._params
-        log_prob = gaussian.log_gaussian_prob(X, means, prec_chol, self.covariance_type)
-        log_prob += np.log(weights) - self._n_features_frame * np.log(self._scale)
-        return log_prob
+        n_samples, n_features = X.shape
+        offset = np.log(weights) - n_features * np.log(self._scale)
+        out = np.empty((n_samples, self.n_components))
+        row_bytes = 8 * 3 * self.n_components * n_features
+        for rows in row_chunks(n_samples, row_bytes):
+            out[rows] = gaussian.log_gaussian_prob(X[rows], means, prec_chol,
+                                                   self.covariance_type)
+        out += offset
+        return out
 
     def _weighted_log_prob(self, X):
         return self._weighted_log_prob_frame(self._to_frame(X))
