@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from ._chunks import row_chunks
+from ._chunks import row_chunks, single_threaded_blas
 from ._validation import (
     ConvergenceWarning,
     check_array,
@@ -380,10 +380,11 @@ class KMeans:
                 centers = _INITS[self.init](X, self.n_clusters, rng, sample_weight)
             else:
                 centers = np.asarray(self.init, dtype=float) - x_mean
-            run = lloyd(
-                X, sample_weight, centers,
-                max_iter=self.max_iter, tol=tol, keep_history=self.keep_history,
-            )
+            with single_threaded_blas():
+                run = lloyd(
+                    X, sample_weight, centers,
+                    max_iter=self.max_iter, tol=tol, keep_history=self.keep_history,
+                )
             self.restarts_.append(
                 {key: run[key] for key in ("inertias", "inertia", "n_iter", "converged")}
                 | {"centers": run["centers"] + x_mean}

@@ -14,7 +14,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from . import gaussian
-from ._chunks import map_reduce_rows, row_chunks
+from ._chunks import map_reduce_rows, row_chunks, single_threaded_blas
 from ._validation import (
     ConvergenceWarning,
     check_array,
@@ -319,11 +319,17 @@ class GaussianMixture:
             resp_t *= w
             return (log_norm @ w, *self._moments(xt, resp_t, w))
 
-        row_bytes = 8 * (3 * k * n_features + n_features * n_features + 4 * k)
         total, nk, sum_x, moment = map_reduce_rows(
-            chunk_moments, row_chunks(n_samples, row_bytes)
+            chunk_moments, row_chunks(n_samples, self._row_bytes(n_features))
         )
         return total / sample_weight.sum(), (nk, sum_x, moment)
+
+    def _row_bytes(self, n_features):
+        """Bytes of temporaries one row needs in an EM pass (sizes the chunks)."""
+        k = self.n_components
+        per_component = {"full": 2 * n_features, "tied": n_features}.get(
+            self.covariance_type, 1)
+        return 8 * (k * (per_component + 3) + 2 * n_features)
 
     def _run_em(self, X_t, sample_weight, params):
         """EM from ``params`` until ``tol`` or ``max_iter``.
@@ -388,9 +394,10 @@ class GaussianMixture:
         self.restarts_ = []
         for _ in range(self.n_init):
             start = self._initial_parameters(X, sample_weight, rng)
-            params, lower_bounds, converged, n_iter, history = self._run_em(
-                X_t, sample_weight, start
-            )
+            with single_threaded_blas():
+                params, lower_bounds, converged, n_iter, history = self._run_em(
+                    X_t, sample_weight, start
+                )
             lower_bound = lower_bounds[-1] if lower_bounds else -np.inf
             self.restarts_.append(
                 {
@@ -463,8 +470,7 @@ class GaussianMixture:
         n_samples, n_features = X.shape
         offset = np.log(weights) - n_features * np.log(self._scale)
         out = np.empty((n_samples, self.n_components))
-        row_bytes = 8 * 3 * self.n_components * n_features
-        for rows in row_chunks(n_samples, row_bytes):
+        for rows in row_chunks(n_samples, self._row_bytes(n_features)):
             out[rows] = gaussian.log_gaussian_prob(X[rows], means, prec_chol,
                                                    self.covariance_type)
         out += offset
