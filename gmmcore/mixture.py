@@ -306,7 +306,6 @@ class GaussianMixture:
         """
         weights, means, _, prec_chol = params
         n_features, n_samples = X_t.shape
-        k = self.n_components
         log_weights = np.log(weights)[:, None]
 
         def chunk_moments(rows):
