@@ -162,8 +162,8 @@ def _mahalanobis_full(xt, means, prec_chol):
     offsets = np.einsum("kd,kde->ke", means, prec_chol).reshape(-1, 1)
     y = stacked @ xt
     y -= offsets
-    y *= y
-    return y.reshape(n_components, n_features, -1).sum(axis=1)
+    y = y.reshape(n_components, n_features, -1)
+    return np.einsum("kdn,kdn->kn", y, y)
 
 
 def _mahalanobis_tied(xt, means, prec_chol):
