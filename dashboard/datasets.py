@@ -67,13 +67,14 @@ def _unequal_variance():
 
 
 def _unequal_sizes():
-    X, y = skdatasets.make_blobs(n_samples=1500, centers=3, random_state=170)
-    keep = np.concatenate([np.flatnonzero(y == 0)[:500], np.flatnonzero(y == 1)[:100],
-                           np.flatnonzero(y == 2)[:15]])
+    X, y = skdatasets.make_blobs(
+        n_samples=[600, 60, 30], centers=[[0, 0], [6, 1], [4, -5]],
+        cluster_std=[2.0, 0.6, 0.5], random_state=0,
+    )
     return Dataset(
-        "Unequal cluster sizes", X[keep], ("x1", "x2"), _names(y[keep]),
-        "500, 100 and 15 points. K-means splits the big cluster to balance distances; the "
-        "GMM's mixing weights let a cluster be small.", 3,
+        "Unequal cluster sizes", X, ("x1", "x2"), _names(y),
+        "600, 60 and 30 points. K-means moves centroids into the big cluster and splits it; "
+        "the GMM's mixing weights and variances let a cluster be small and tight.", 3,
     )
 
 

@@ -25,6 +25,7 @@ def test_unknown_dataset_names_the_choices():
 
 @pytest.mark.parametrize("key,gmm_wins", [
     ("anisotropic", True), ("unequal_variance", True), ("iris", True),
+    ("unequal_sizes", True),
 ])
 def test_showcase_datasets_show_the_difference(key, gmm_wins):
     d = datasets.load(key)
