@@ -94,11 +94,10 @@ def kmeans_regions(comparison: Comparison, view: View, xy):
     labels : ndarray of shape (GRID_SIZE, GRID_SIZE)
     """
     xs, ys, grid = _grid(xy)
-    centers = comparison.kmeans.cluster_centers_
     if view.A.shape[1] <= 2:
-        labels = comparison.kmeans.predict(_grid_to_features(view, grid)[:, : view.A.shape[1]])
+        labels = comparison.kmeans.predict(_grid_to_features(view, grid))
     else:
-        c2 = view.means(centers)
+        c2 = view.means(comparison.kmeans.cluster_centers_)
         labels = ((grid[:, None, :] - c2[None]) ** 2).sum(axis=2).argmin(axis=1)
     return xs, ys, labels.reshape(len(ys), len(xs))
 
@@ -114,7 +113,7 @@ def gmm_regions(comparison: Comparison, view: View, xy):
     """
     xs, ys, grid = _grid(xy)
     if view.A.shape[1] <= 2:
-        raw = comparison.gmm.predict(_grid_to_features(view, grid)[:, : view.A.shape[1]])
+        raw = comparison.gmm.predict(_grid_to_features(view, grid))
         inverse = np.argsort(comparison.order)
         labels = inverse[raw]
     else:

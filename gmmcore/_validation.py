@@ -125,7 +125,6 @@ def check_random_state(seed):
     raise ValueError(f"random_state={seed!r} cannot seed a RandomState; use None or an integer.")
 
 
-
 def check_is_fitted(estimator, fitted_attribute):
     """Raise NotFittedError when ``estimator`` has no ``fitted_attribute`` yet."""
     if not hasattr(estimator, fitted_attribute):
