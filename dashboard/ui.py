@@ -88,6 +88,21 @@ def fit_comparison(digest, columns, settings, _X):
     return compare.compare(_X, settings)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _metrics_rows(digest, columns, settings, labels_digest, _comparison, _labels):
+    return compare.metrics_table(_comparison, _labels)
+
+
+def metrics_rows(cur):
+    """The Compare page's metrics for this run, computed once per fit and label choice.
+
+    Silhouettes and scores over all rows take a while on large data, so they
+    are cached with the fit's key rather than recomputed on every rerun.
+    """
+    return _metrics_rows(cur.data.digest, cur.columns, cur.settings,
+                         compare.data_digest(cur.labels), cur.comparison, cur.labels)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def view_for(digest, columns, standardize, view, x, y, _X):
     if len(columns) == 1:

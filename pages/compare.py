@@ -42,7 +42,7 @@ if not cur.view.is_exact and len(cur.columns) > 2:
 st.caption(" ".join(n for n in notes if n))
 
 st.subheader("Metrics")
-table = pd.DataFrame(compare.metrics_table(c, cur.labels)).set_index("metric")
+table = pd.DataFrame(ui.metrics_rows(cur)).set_index("metric")
 st.dataframe(table.map(compare.format_value), width="stretch")
 
 frame = export.results_frame(c, cur.columns, cur.labels)
