@@ -7,11 +7,15 @@ so in the title when they thin the data; fits always use every row.
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import qualitative
+from plotly.colors import hex_to_rgb, qualitative
+from plotly.subplots import make_subplots
 
 from gmmcore import gaussian
+from gmmcore.kmeans import assign
 
+from .choose_k import best_cell
 from .compare import Comparison, View
+from .explain import GMMStep, KMeansStep, PointExplanation
 
 PALETTE = qualitative.D3 + qualitative.Dark24
 MAX_POINTS = 20_000
@@ -93,11 +97,17 @@ def kmeans_regions(comparison: Comparison, view: View, xy):
     xs, ys : ndarray of shape (GRID_SIZE,)
     labels : ndarray of shape (GRID_SIZE, GRID_SIZE)
     """
+    return nearest_center_regions(view, xy, comparison.kmeans.cluster_centers_)
+
+
+def nearest_center_regions(view: View, xy, centers):
+    """Nearest of ``centers`` (n_clusters, n_features) for every grid cell, as
+    :func:`kmeans_regions` returns it."""
     xs, ys, grid = _grid(xy)
     if view.A.shape[1] <= 2:
-        labels = comparison.kmeans.predict(_grid_to_features(view, grid))
+        labels, _ = assign(_grid_to_features(view, grid), centers)
     else:
-        c2 = view.means(comparison.kmeans.cluster_centers_)
+        c2 = view.means(centers)
         labels = ((grid[:, None, :] - c2[None]) ** 2).sum(axis=2).argmin(axis=1)
     return xs, ys, labels.reshape(len(ys), len(xs))
 
@@ -176,6 +186,20 @@ def _centers_trace(centers_xy, name, symbol):
     )
 
 
+def _ellipse_traces(means_xy, covariances_xy):
+    """1σ (solid) and 2σ (dashed) outlines of every component in the view."""
+    traces = []
+    for j in range(len(means_xy)):
+        for n_sigma, dash in ((1, "solid"), (2, "dash")):
+            outline = ellipse_points(means_xy[j], covariances_xy[j], n_sigma)
+            traces.append(go.Scatter(
+                x=outline[:, 0], y=outline[:, 1], mode="lines", hoverinfo="skip",
+                line={"color": cluster_color(j), "width": 2, "dash": dash},
+                name=f"{n_sigma}σ", legendgroup=f"{n_sigma}σ", showlegend=j == 0,
+            ))
+    return traces
+
+
 # --------------------------------------------------------------- scatter plots
 def kmeans_figure(comparison: Comparison, view: View, max_points=MAX_POINTS):
     """K-means labels, centroids and Euclidean (Voronoi) decision regions."""
@@ -205,15 +229,7 @@ def gmm_figure(comparison: Comparison, view: View, max_points=MAX_POINTS):
         fig.add_trace(trace)
     fig.add_trace(_disagree_trace(xy, comparison.disagree, rows))
     means = view.means(comparison.gmm_means)
-    covs = view.covariances(comparison.gmm_covariances)
-    for j in range(k):
-        for n_sigma, dash in ((1, "solid"), (2, "dash")):
-            outline = ellipse_points(means[j], covs[j], n_sigma)
-            fig.add_trace(go.Scatter(
-                x=outline[:, 0], y=outline[:, 1], mode="lines", hoverinfo="skip",
-                line={"color": cluster_color(j), "width": 2, "dash": dash},
-                name=f"{n_sigma}σ", legendgroup=f"{n_sigma}σ", showlegend=j == 0,
-            ))
+    fig.add_traces(_ellipse_traces(means, view.covariances(comparison.gmm_covariances)))
     fig.add_trace(_centers_trace(means, "means", "diamond"))
     title = (f"GMM ({comparison.settings.covariance_type} covariance): most probable "
              "component" + _shown_note(len(rows), len(X)))
@@ -326,6 +342,266 @@ def change_figure(values, tol, label, tol_label):
     fig.update_yaxes(type="log")
     return _layout(fig, label, ("iteration", "absolute change (log scale)"),
                    height=320, legend=False)
+
+
+# ---------------------------------------------------------------- step through
+def mixed_colors(resp):
+    """Each row's colour as the responsibility-weighted blend of the cluster colours.
+
+    Parameters
+    ----------
+    resp : ndarray of shape (n_rows, n_components)
+
+    Returns
+    -------
+    colors : list of str
+        ``'rgb(r,g,b)'``; a point shared half and half gets the mid colour.
+    """
+    rgb = np.array([hex_to_rgb(cluster_color(j)) for j in range(resp.shape[1])], dtype=float)
+    blend = np.rint(resp @ rgb).astype(int)
+    return [f"rgb({r},{g},{b})" for r, g, b in blend]
+
+
+def _movement(fig, previous_xy, current_xy, name):
+    """Faint previous positions and an arrow from each to its new position."""
+    fig.add_trace(go.Scatter(
+        x=previous_xy[:, 0], y=previous_xy[:, 1], mode="markers", name=name,
+        marker={"symbol": "circle", "size": 12, "opacity": 0.35,
+                "color": [cluster_color(j) for j in range(len(previous_xy))],
+                "line": {"width": 1, "color": "#222"}},
+        hoverinfo="skip",
+    ))
+    for j, (start, end) in enumerate(zip(previous_xy, current_xy)):
+        fig.add_annotation(x=end[0], y=end[1], ax=start[0], ay=start[1], xref="x", yref="y",
+                           axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1.2,
+                           arrowwidth=2, arrowcolor=cluster_color(j), text="")
+
+
+def _step_title(method, t, n_iter):
+    if t == 0:
+        return f"{method}: initialisation (iteration 0 of {n_iter})"
+    return f"{method}: iteration {t} of {n_iter}" + (" (final)" if t == n_iter else "")
+
+
+def gmm_step_figure(view: View, X, rows, step: GMMStep, n_iter):
+    """The mixture at one EM iteration.
+
+    Points (``rows`` of ``X``) take the blend of their responsibilities'
+    colours; the means carry 1σ and 2σ ellipses, with the previous means faint
+    and arrows to where the M-step moved them.
+    """
+    xy = view.points(X[rows])
+    fig = go.Figure(go.Scattergl(
+        x=xy[:, 0], y=xy[:, 1], mode="markers", name="points (colour: responsibilities)",
+        marker={"color": mixed_colors(step.resp), "size": 6, "opacity": 0.85},
+        customdata=np.column_stack([rows, step.resp.max(axis=1)]),
+        hovertemplate="row %{customdata[0]}<br>largest responsibility "
+                      "%{customdata[1]:.2f}<extra></extra>",
+    ))
+    means = view.means(step.means)
+    fig.add_traces(_ellipse_traces(means, view.covariances(step.covariances)))
+    if step.previous_means is not None:
+        _movement(fig, view.means(step.previous_means), means, "means before this step")
+    fig.add_trace(_centers_trace(means, "means", "diamond"))
+    title = _step_title("EM", step.t, n_iter) + _shown_note(len(rows), len(X))
+    return _layout(fig, title, view.axis_titles, height=540, equal_axes=True)
+
+
+def kmeans_step_figure(view: View, X, rows, step: KMeansStep, n_iter):
+    """K-means at one Lloyd iteration: nearest-centroid regions and labels of the
+    centroids at that iteration, previous centroids faint with arrows."""
+    xy = view.points(X[rows])
+    k = len(step.centers)
+    fig = go.Figure(_regions_trace(*nearest_center_regions(view, view.points(X), step.centers),
+                                   k))
+    for trace in _point_traces(xy, step.labels, np.arange(len(rows)), k, "K-means"):
+        trace.customdata = rows[trace.customdata]
+        fig.add_trace(trace)
+    centers = view.means(step.centers)
+    if step.previous_centers is not None:
+        _movement(fig, view.means(step.previous_centers), centers, "centroids before this step")
+    fig.add_trace(_centers_trace(centers, "centroids", "x"))
+    title = _step_title("Lloyd", step.t, n_iter) + _shown_note(len(rows), len(X))
+    return _layout(fig, title, view.axis_titles, height=540, equal_axes=True)
+
+
+def step_curve_figure(values, t, title, y_title, color):
+    """A curve over iterations 0..n with iteration ``t`` marked."""
+    values = np.asarray(values, dtype=float)
+    iters = np.arange(len(values))
+    fig = go.Figure(go.Scatter(x=iters, y=values, mode="lines+markers", name=y_title,
+                               line={"color": color}))
+    fig.add_trace(go.Scatter(
+        x=[t], y=[values[t]], mode="markers", name=f"iteration {t}",
+        marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "#222"}},
+    ))
+    fig.add_vline(x=t, line={"dash": "dot", "color": "gray"})
+    return _layout(fig, title, ("iteration (0 = initialisation)", y_title), height=300,
+                   legend=False)
+
+
+# ---------------------------------------------------------------- inspector
+def inspector_figure(comparison: Comparison, view: View, explanation: PointExplanation,
+                     max_points=MAX_POINTS):
+    """The GMM scatter with the inspected row starred and joined to every
+    K-means centroid (dotted) and GMM mean (solid)."""
+    fig = gmm_figure(comparison, view, max_points)
+    point = view.points(comparison.X[explanation.row][None, :])[0]
+    for centers, dash, name in (
+        (view.means(comparison.kmeans.cluster_centers_), "dot", "to K-means centroids"),
+        (view.means(comparison.gmm_means), "solid", "to GMM means"),
+    ):
+        x, y = [], []
+        for c in centers:
+            x += [point[0], c[0], None]
+            y += [point[1], c[1], None]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, hoverinfo="skip",
+                                 line={"color": "#444", "width": 1.5, "dash": dash}))
+    fig.add_trace(go.Scatter(
+        x=[point[0]], y=[point[1]], mode="markers", name=f"row {explanation.row}",
+        marker={"symbol": "star", "size": 22, "color": "#ffd400",
+                "line": {"width": 2, "color": "#222"}},
+        hovertemplate=f"row {explanation.row}<extra></extra>",
+    ))
+    fig.update_layout(title={"text": f"Click a point to inspect it (now: row {explanation.row})"},
+                      clickmode="event+select")
+    return fig
+
+
+def terms_figure(explanation: PointExplanation):
+    """Both decisions for one row, cluster by cluster.
+
+    Left: K-means' squared distance to each centroid (lowest wins). Right: the
+    GMM's log weight + log density as stacked terms (highest wins), the total
+    marked.
+    """
+    t = explanation.terms
+    k = len(explanation.sq_euclidean)
+    names = [f"cluster {j + 1}" for j in range(k)]
+    colors = [cluster_color(j) for j in range(k)]
+    fig = make_subplots(1, 2, horizontal_spacing=0.14, subplot_titles=(
+        f"K-means: squared distance (lowest wins → {explanation.kmeans_pick + 1})",
+        f"GMM: log weight + log density (highest wins → {explanation.gmm_pick + 1})"))
+    fig.add_trace(go.Bar(x=names, y=explanation.sq_euclidean, marker={"color": colors},
+                         name="squared distance to centroid", showlegend=False,
+                         hovertemplate="%{x}: %{y:.4g}<extra></extra>"), 1, 1)
+    parts = (
+        ("−½ × squared Mahalanobis distance", -0.5 * t.sq_mahalanobis[0], "#636efa"),
+        ("−½ log|Σ| (size)", -0.5 * t.log_det, "#ef553b"),
+        ("log weight", t.log_weight, "#00cc96"),
+        ("constant −d/2 log 2π", np.full(k, t.log_constant), "#b0b0b0"),
+    )
+    for name, values, color in parts:
+        fig.add_trace(go.Bar(x=names, y=values, name=name, marker={"color": color},
+                             hovertemplate="%{x}: %{y:.4g}<extra>" + name + "</extra>"), 1, 2)
+    fig.add_trace(go.Scatter(
+        x=names, y=t.log_joint[0], mode="markers+text", name="total",
+        text=[f"{v:.3g}" for v in t.log_joint[0]], textposition="bottom center",
+        marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3, "color": "#222"}},
+        hovertemplate="%{x}: total %{y:.4g}<extra></extra>"), 1, 2)
+    fig.update_layout(barmode="relative")
+    fig = _layout(fig, f"Row {explanation.row}: what each method weighs", ("", ""),
+                  height=460, legend=False)
+    fig.update_layout(showlegend=True, margin={"t": 70, "b": 60},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0})
+    return fig
+
+
+# ------------------------------------------------------------------- restarts
+def restart_curves_figure(runs, value_key, title, y_title):
+    """Every restart's per-iteration curve, the best one bold.
+
+    Parameters
+    ----------
+    runs : list of dict
+        As :func:`explain.gmm_restarts` or :func:`explain.kmeans_restarts` return.
+    value_key : str
+        ``'log_likelihood'`` or ``'inertia'``, shown in the hover.
+    """
+    fig = go.Figure()
+    for run in runs:
+        curve = run["curve"]
+        fig.add_trace(go.Scatter(
+            x=np.arange(1, len(curve) + 1), y=curve, mode="lines",
+            name=f"restart {run['restart']}" + (" (best)" if run["best"] else ""),
+            line={"color": cluster_color(run["restart"] - 1),
+                  "width": 4 if run["best"] else 1.5},
+            opacity=1.0 if run["best"] else 0.7,
+            hovertemplate=f"restart {run['restart']}<br>iteration %{{x}}: %{{y:.6g}}<br>"
+                          f"final {value_key.replace('_', ' ')} {run[value_key]:.6g}"
+                          "<extra></extra>",
+        ))
+    return _layout(fig, title, ("iteration", y_title), height=380)
+
+
+# ----------------------------------------------------------------- choose K
+CRITERIA = {"bic": "BIC", "aic": "AIC", "icl": "ICL"}
+
+
+def selection_lines(result, criterion):
+    """mclust-style chart: the criterion against K, one line per covariance type,
+    the best model starred (lower is better)."""
+    fig = go.Figure()
+    ks = result["k"]
+    scores = result[criterion]
+    for i, name in enumerate(result["covariance_types"]):
+        fig.add_trace(go.Scatter(x=ks, y=scores[i], mode="lines+markers", name=name,
+                                 line={"color": cluster_color(i)}, connectgaps=False))
+    best = best_cell(scores)
+    if best is not None:
+        i, j = best
+        fig.add_trace(go.Scatter(
+            x=[ks[j]], y=[scores[i, j]], mode="markers+text", name="best",
+            text=[f"best: K = {ks[j]}, {result['covariance_types'][i]}"],
+            textposition="top center",
+            marker={"symbol": "star", "size": 20, "color": "#ffd400",
+                    "line": {"width": 2, "color": "#222"}}))
+    fig.update_xaxes(dtick=1)
+    label = CRITERIA[criterion]
+    return _layout(fig, f"{label} by number of components (lower is better)",
+                   ("number of components K", label), height=420)
+
+
+def selection_heatmap(result, criterion):
+    """The criterion as a covariance type x K heatmap, the best cell outlined."""
+    scores = result[criterion]
+    ks = [str(k) for k in result["k"]]
+    types = result["covariance_types"]
+    text = [["failed" if not np.isfinite(v) else f"{v:,.0f}" for v in row] for row in scores]
+    fig = go.Figure(go.Heatmap(
+        z=scores, x=ks, y=types, text=text, texttemplate="%{text}", colorscale="Viridis_r",
+        colorbar={"title": {"text": CRITERIA[criterion]}},
+        hovertemplate="K = %{x}, %{y}: %{text}<extra></extra>",
+    ))
+    best = best_cell(scores)
+    if best is not None:
+        i, j = best
+        fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
+                      line={"color": "#ff2bd6", "width": 4})
+    fig = _layout(fig, f"{CRITERIA[criterion]} for every K and covariance type "
+                  "(outlined: best)", ("number of components K", "covariance type"),
+                  height=320, legend=False)
+    # Category axes, so cell (i, j) spans j ± 0.5 whatever the K values are.
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
+    return fig
+
+
+def elbow_figure(ks, inertia, silhouette):
+    """K-means inertia (the elbow) and mean silhouette against K."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Scatter(x=ks, y=inertia, mode="lines+markers", name="inertia",
+                             line={"color": cluster_color(2)}), secondary_y=False)
+    fig.add_trace(go.Scatter(x=ks, y=silhouette, mode="lines+markers",
+                             name="mean silhouette", line={"color": cluster_color(1),
+                                                           "dash": "dash"}),
+                  secondary_y=True)
+    fig.update_xaxes(dtick=1)
+    fig = _layout(fig, "K-means: inertia (look for the elbow) and silhouette",
+                  ("number of clusters K", "inertia"), height=420)
+    fig.update_yaxes(title_text="mean silhouette (higher is better)", secondary_y=True,
+                     showgrid=False)
+    return fig
 
 
 # ----------------------------------------------------------------- data page

@@ -137,15 +137,31 @@ def match_labels(reference, labels, n_clusters):
     return order, inverse[labels]
 
 
+def gmm_params(settings):
+    """Constructor arguments of :class:`gmmcore.GaussianMixture` the settings give,
+    other than K and the covariance type."""
+    return {
+        "init_params": settings.init, "random_state": settings.seed,
+        "n_init": settings.n_init, "max_iter": settings.max_iter, "tol": settings.tol,
+        "reg_covar": settings.reg_covar,
+    }
+
+
 def fit_kmeans(X, settings):
     """K-means with the sidebar's K, seed and iteration limits, history kept."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = gmmcore.KMeans(
-            settings.k, n_init=settings.n_init, max_iter=max(settings.max_iter, 1),
-            random_state=settings.seed, keep_history=True,
-        ).fit(X)
+        model = kmeans_model(settings, keep_history=True).fit(X)
     return model, [str(w.message) for w in caught]
+
+
+def kmeans_model(settings, k=None, keep_history=False):
+    """The unfitted :class:`gmmcore.KMeans` the settings describe (``k`` overrides K)."""
+    return gmmcore.KMeans(
+        settings.k if k is None else k, n_init=settings.n_init,
+        max_iter=max(settings.max_iter, 1), random_state=settings.seed,
+        keep_history=keep_history,
+    )
 
 
 def fit_gmm(X, settings):
@@ -163,10 +179,8 @@ def fit_gmm(X, settings):
         warnings.simplefilter("always")
         try:
             model = gmmcore.GaussianMixture(
-                settings.k, covariance_type=settings.covariance_type,
-                init_params=settings.init, random_state=settings.seed,
-                n_init=settings.n_init, max_iter=settings.max_iter, tol=settings.tol,
-                reg_covar=settings.reg_covar, keep_history=True,
+                settings.k, covariance_type=settings.covariance_type, keep_history=True,
+                **gmm_params(settings),
             ).fit(X)
         except ValueError as exc:
             return None, str(exc), []

@@ -14,7 +14,7 @@ import streamlit as st
 
 import gmmcore
 
-from . import compare, datasets, ingest
+from . import choose_k, compare, datasets, explain, ingest
 
 UPLOAD = "upload"
 MAX_K = 12
@@ -101,6 +101,21 @@ def metrics_rows(cur):
     """
     return _metrics_rows(cur.data.digest, cur.columns, cur.settings,
                          compare.data_digest(cur.labels), cur.comparison, cur.labels)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _per_fit(name, digest, columns, settings, _func, _comparison):
+    return _func(_comparison)
+
+
+def per_fit(cur, func):
+    """``func(comparison)`` for this run's fit, computed once per fit and cached.
+
+    ``func`` is one of :mod:`dashboard.explain`'s summaries; its qualified name
+    and the fit's key make the cache key.
+    """
+    return _per_fit(func.__qualname__, cur.data.digest, cur.columns, cur.settings, func,
+                    cur.comparison)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -290,3 +305,157 @@ def show_fit_messages(comparison):
                  + " K-means is shown on its own meanwhile.")
     for note in dict.fromkeys(comparison.warnings):
         st.warning(note)
+
+
+# ------------------------------------------------------------- page helpers
+PLAY_SECONDS = 0.8
+
+
+def _playing_key(name):
+    return f"steps_{name}_playing"
+
+
+def _toggle_play(name, n_iter):
+    key_t = f"steps_{name}_t"
+    playing = not st.session_state.get(_playing_key(name), False)
+    st.session_state[_playing_key(name)] = playing
+    if playing and st.session_state.get(key_t, 0) >= n_iter:
+        st.session_state[key_t] = 0
+
+
+def play_button(name, n_iter):
+    """A Play / Pause button for an iteration slider; returns the autoplay interval
+    (seconds, for ``st.fragment(run_every=...)``) or None when paused."""
+    playing = st.session_state.get(_playing_key(name), False)
+    st.button("Pause" if playing else "Play", key=f"steps_{name}_play",
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              on_click=_toggle_play, args=(name, n_iter),
+              help="Step through the iterations automatically.")
+    return PLAY_SECONDS if playing else None
+
+
+def iteration_slider(name, n_iter, label):
+    """Slider over iterations 0..n_iter that advances by one per autoplay tick.
+
+    Call inside the fragment that :func:`play_button`'s interval reruns. At the
+    last iteration, playing stops and the whole page reruns so the button says
+    Play again.
+    """
+    key_t = f"steps_{name}_t"
+    t = min(int(st.session_state.get(key_t, 0)), n_iter)
+    if st.session_state.get(_playing_key(name), False):
+        if t >= n_iter:
+            st.session_state[_playing_key(name)] = False
+            st.rerun(scope="app")
+        t += 1
+    st.session_state[key_t] = t
+    if n_iter == 0:
+        st.caption("The fit stopped at its initialisation (max_iter = 0).")
+        return 0
+    return st.slider(label, 0, n_iter, key=key_t,
+                     help="0 is the initialisation; each step is one full iteration.")
+
+
+def _fit_key(cur):
+    return (cur.data.digest, cur.columns, cur.settings)
+
+
+def inspected_row(cur):
+    """The row the inspector and the math page show: the user's choice for this
+    fit, else :func:`explain.default_point`."""
+    if st.session_state.get("inspect_fit") != _fit_key(cur):
+        st.session_state["inspect_fit"] = _fit_key(cur)
+        st.session_state["inspect_row_value"] = explain.default_point(cur.comparison)
+    return int(st.session_state["inspect_row_value"])
+
+
+def set_inspected_row(row):
+    st.session_state["inspect_row_value"] = int(row)
+
+
+def _row_input_changed():
+    set_inspected_row(st.session_state["inspect_row"])
+
+
+def row_input(cur):
+    """Number input for the inspected row, kept across pages; returns the row."""
+    st.session_state["inspect_row"] = inspected_row(cur)
+    n = len(cur.comparison.X)
+    st.number_input(f"Row (0 to {n - 1:,})", 0, n - 1, step=1, key="inspect_row",
+                    on_change=_row_input_changed)
+    return inspected_row(cur)
+
+
+def clicked_row(chart_key):
+    """The row of a point the user just clicked on chart ``chart_key``, else None.
+
+    The chart must carry the row number first in its points' ``customdata``.
+    A click is reported once; the chart keeps its selection across reruns.
+    """
+    event = st.session_state.get(chart_key)
+    points = [] if not event else event.get("selection", {}).get("points", [])
+    rows = [p["customdata"] for p in points if p.get("customdata") is not None]
+    rows = [r[0] if isinstance(r, list | tuple) else r for r in rows]
+    if not rows or rows == st.session_state.get(f"{chart_key}_handled"):
+        return None
+    st.session_state[f"{chart_key}_handled"] = rows
+    return int(rows[0])
+
+
+# ------------------------------------------------------------- model selection
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _gmm_cell(digest, columns, settings, k, covariance_type, _X):
+    return gmmcore.score_model(_X, k, covariance_type, **compare.gmm_params(settings))
+
+
+@st.cache_data(max_entries=500, show_spinner=False)
+def _kmeans_cell(digest, columns, settings, k, _X):
+    return choose_k.kmeans_scores(_X, k, settings)
+
+
+def model_grid(cur, ks):
+    """BIC/AIC/ICL for every K in ``ks`` x covariance type, and K-means' inertia
+    and silhouette per K, each cell fitted once and cached across sessions.
+
+    Shows a progress bar while cells are fitted.
+
+    Returns
+    -------
+    gmm : dict
+        As :func:`gmmcore.select_models` returns it.
+    kmeans : dict
+        ``k``, ``inertia`` and ``silhouette`` arrays of shape (n_k,).
+    """
+    X = cur.comparison.X
+    key = (cur.data.digest, cur.columns, choose_k.grid_settings(cur.settings))
+    bar = st.progress(0.0, text="Fitting the models…")
+    n_gmm = len(ks) * len(gmmcore.COVARIANCE_TYPES)
+    total = n_gmm + len(ks)
+
+    def progress(done, _):
+        bar.progress(done / total, text=f"Fitted {done} of {total} models…")
+
+    gmm = gmmcore.select_models(
+        X, ks, progress=progress,
+        score=lambda X, k, covariance_type, **_: _gmm_cell(*key, k, covariance_type, X))
+    cells = []
+    for j, k in enumerate(ks):
+        cells.append(_kmeans_cell(*key, int(k), X))
+        progress(n_gmm + j + 1, total)
+    bar.empty()
+    kmeans = {"k": np.asarray(ks),
+              "inertia": np.array([c["inertia"] for c in cells]),
+              "silhouette": np.array([c["silhouette"] for c in cells])}
+    return gmm, kmeans
+
+
+def use_model(k, covariance_type):
+    """Button callback: put a model's K and covariance type into the sidebar."""
+    st.session_state["k"] = int(k)
+    st.session_state["covariance_type"] = covariance_type
+
+
+def set_restarts(n_init):
+    """Button callback: the sidebar's Restarts (n_init)."""
+    st.session_state["n_init"] = int(n_init)
+

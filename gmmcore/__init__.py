@@ -10,7 +10,7 @@ from ._validation import ConvergenceWarning, NotFittedError
 from .gaussian import COVARIANCE_TYPES, CollapsedComponentError
 from .kmeans import KMeans, kmeans_plusplus
 from .mixture import INIT_PARAMS, GaussianMixture
-from .selection import icl, kmeans_elbow, select_models
+from .selection import icl, kmeans_elbow, score_model, select_models
 
 __version__ = "0.1.0"
 
@@ -25,5 +25,6 @@ __all__ = [
     "icl",
     "kmeans_elbow",
     "kmeans_plusplus",
+    "score_model",
     "select_models",
 ]

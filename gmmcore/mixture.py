@@ -84,10 +84,14 @@ def _frame(X, sample_weight):
     shift = np.average(X, axis=0, weights=sample_weight)
     # Averaging can round to a value just outside the data; keep it inside.
     shift = np.clip(shift, X.min(axis=0), X.max(axis=0))
-    largest = np.abs(X - shift).max()
+    return shift, _power_of_two_scale(np.abs(X - shift).max())
+
+
+def _power_of_two_scale(largest):
+    """1.0, or the power of two nearest ``largest`` when it is beyond 1e±50."""
     if largest > 1e50 or 0 < largest < 1e-50:
-        return shift, float(2.0 ** np.round(np.log2(largest)))
-    return shift, 1.0
+        return float(2.0 ** np.round(np.log2(largest)))
+    return 1.0
 
 
 class GaussianMixture:
@@ -168,6 +172,51 @@ class GaussianMixture:
         self.random_state = random_state
         self.keep_history = keep_history
 
+    @classmethod
+    def from_parameters(cls, weights, means, covariances, covariance_type="full", **params):
+        """A fitted mixture with the given parameters, ready to predict and score.
+
+        Parameters
+        ----------
+        weights : array-like of shape (n_components,)
+            Non-negative, summing to 1.
+        means : array-like of shape (n_components, n_features)
+        covariances : array-like
+            Shape per ``covariance_type`` as ``covariances_``.
+        covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
+        **params
+            Other constructor parameters, kept for reference.
+
+        Returns
+        -------
+        model : GaussianMixture
+            With ``weights_``, ``means_``, ``covariances_`` and the precisions
+            set; no fitting attributes such as ``lower_bounds_``. The weights
+            and means are also its ``weights_init`` and ``means_init``, so a
+            later ``fit`` starts from them.
+        """
+        means = np.asarray(means, dtype=float)
+        if means.ndim != 2:
+            raise ValueError(f"means must have shape (n_components, n_features); got "
+                             f"{means.shape}.")
+        model = cls(len(means), covariance_type=covariance_type, weights_init=weights,
+                    means_init=means, **params)
+        check_option(covariance_type, "covariance_type", gaussian.COVARIANCE_TYPES)
+        model._check_initial_values(means.shape[1])
+        covariances = np.asarray(covariances, dtype=float)
+        model._check_covariance_shape(covariances, means.shape[1], "covariances")
+        weights = np.asarray(weights, dtype=float)
+        model._shift = weights @ means
+        spread = max(np.abs(means - model._shift).max(), np.sqrt(np.abs(covariances).max()))
+        model._scale = _power_of_two_scale(spread)
+        frame_covariances = covariances / model._scale**2
+        model.n_features_in_ = means.shape[1]
+        model._set_parameters((
+            weights, (means - model._shift) / model._scale, frame_covariances,
+            gaussian.precision_cholesky(frame_covariances, covariance_type),
+        ))
+        return model
+
     def __repr__(self):
         return (
             f"GaussianMixture(n_components={self.n_components}, "
@@ -206,17 +255,7 @@ class GaussianMixture:
                 )
         if self.precisions_init is not None:
             p = np.asarray(self.precisions_init, dtype=float)
-            shape = {
-                "full": (k, n_features, n_features),
-                "tied": (n_features, n_features),
-                "diag": (k, n_features),
-                "spherical": (k,),
-            }[self.covariance_type]
-            if p.shape != shape:
-                raise ValueError(
-                    f"precisions_init for covariance_type={self.covariance_type!r} "
-                    f"must have shape {shape}; got {p.shape}."
-                )
+            self._check_covariance_shape(p, n_features, "precisions_init")
             if self.covariance_type in ("full", "tied"):
                 if not np.allclose(p, np.swapaxes(p, -1, -2)) or (
                     np.linalg.eigvalsh(p).min() <= 0
@@ -224,6 +263,20 @@ class GaussianMixture:
                     raise ValueError("precisions_init must be symmetric positive definite.")
             elif (p <= 0).any():
                 raise ValueError("precisions_init must be positive.")
+
+    def _check_covariance_shape(self, array, n_features, name):
+        k = self.n_components
+        shape = {
+            "full": (k, n_features, n_features),
+            "tied": (n_features, n_features),
+            "diag": (k, n_features),
+            "spherical": (k,),
+        }[self.covariance_type]
+        if array.shape != shape:
+            raise ValueError(
+                f"{name} for covariance_type={self.covariance_type!r} must have shape "
+                f"{shape}; got {array.shape}."
+            )
 
     def _to_frame(self, X):
         X = check_fitted_input(X, self, "means_")

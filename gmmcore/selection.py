@@ -28,12 +28,50 @@ def icl(model, X):
     return model.bic(X) - 2 * log_max.sum()
 
 
+def score_model(X, n_components, covariance_type, **gmm_params):
+    """Fit one mixture and score it.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_components : int
+    covariance_type : str
+    **gmm_params
+        Passed to :class:`GaussianMixture`.
+
+    Returns
+    -------
+    scores : dict
+        ``bic``, ``aic``, ``icl``, ``log_likelihood`` (mean per row),
+        ``n_parameters`` and ``converged``.
+
+    Raises
+    ------
+    ValueError
+        When the mixture cannot be fitted (too few rows, a collapsed component).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = GaussianMixture(
+            n_components, covariance_type=covariance_type, **gmm_params
+        ).fit(X)
+    return {
+        "bic": model.bic(X),
+        "aic": model.aic(X),
+        "icl": icl(model, X),
+        "log_likelihood": model.score(X),
+        "n_parameters": model._n_parameters(),
+        "converged": model.converged_,
+    }
+
+
 def select_models(
     X,
     k_range,
     covariance_types=COVARIANCE_TYPES,
     *,
     progress=None,
+    score=score_model,
     **gmm_params,
 ):
     """Fit a mixture for every K and covariance type and score each.
@@ -45,6 +83,9 @@ def select_models(
     covariance_types : sequence of str
     progress : callable, optional
         Called as ``progress(done, total)`` after every fit.
+    score : callable, default=score_model
+        ``score(X, k, covariance_type, **gmm_params)`` returning the dict
+        :func:`score_model` returns; a caching wrapper can stand in.
     **gmm_params
         Passed to :class:`GaussianMixture` (``random_state``, ``n_init``, ...).
 
@@ -68,20 +109,13 @@ def select_models(
     for i, covariance_type in enumerate(covariance_types):
         for j, k in enumerate(ks):
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    model = GaussianMixture(
-                        k, covariance_type=covariance_type, **gmm_params
-                    ).fit(X)
+                cell = score(X, int(k), covariance_type, **gmm_params)
             except ValueError as exc:
                 errors[(covariance_type, int(k))] = str(exc)
             else:
-                scores["bic"][i, j] = model.bic(X)
-                scores["aic"][i, j] = model.aic(X)
-                scores["icl"][i, j] = icl(model, X)
-                scores["log_likelihood"][i, j] = model.score(X)
-                scores["n_parameters"][i, j] = model._n_parameters()
-                converged[i, j] = model.converged_
+                for name in scores:
+                    scores[name][i, j] = cell[name]
+                converged[i, j] = cell["converged"]
             done += 1
             if progress is not None:
                 progress(done, total)

@@ -80,7 +80,7 @@ def test_changing_covariance_type_changes_the_result(app):
 
 def test_widgets_keep_their_values_across_pages(app):
     app.slider(key="k").set_value(4).run()
-    app.switch_page("pages/convergence.py").run()
+    app.switch_page("app_pages/convergence.py").run()
     _no_errors(app)
     assert app.title[0].value == "Convergence"
     assert _current(app).settings.k == 4

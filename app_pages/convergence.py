@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, explain, ui
 
 cur = ui.current()
 c = cur.comparison
@@ -35,3 +35,26 @@ with right:
                     width="stretch", key="conv_kmeans_change")
     st.caption("Lloyd's algorithm stops when no label changes, or when the centroids move "
                "less than tol times the mean feature variance.")
+
+st.header("Restarts")
+if s.n_init == 1:
+    st.markdown("Each fit starts from one initialisation. Run several (the best one is kept) "
+                "to see how much the starting point matters.")
+    st.button("Run 10 restarts", key="conv_restarts", on_click=ui.set_restarts, args=(10,))
+    st.stop()
+st.markdown(f"Both methods ran from {s.n_init} initialisations and kept the best: the "
+            "highest final log-likelihood for the GMM, the lowest inertia for K-means. "
+            "*ARI vs best* is 1 when a restart ends in the same clustering as the best.")
+left, right = st.columns(2)
+if c.gmm is not None:
+    gmm_runs = ui.per_fit(cur, explain.gmm_restarts)
+    left.plotly_chart(charts.restart_curves_figure(
+        gmm_runs, "log_likelihood", "GMM: every restart's log-likelihood",
+        "mean log-likelihood"), width="stretch", key="conv_gmm_restarts")
+    left.dataframe(explain.restart_table(gmm_runs, "log_likelihood"), hide_index=True,
+                   width="stretch")
+kmeans_runs = ui.per_fit(cur, explain.kmeans_restarts)
+right.plotly_chart(charts.restart_curves_figure(
+    kmeans_runs, "inertia", "K-means: every restart's inertia", "inertia"),
+    width="stretch", key="conv_kmeans_restarts")
+right.dataframe(explain.restart_table(kmeans_runs, "inertia"), hide_index=True, width="stretch")

@@ -1,0 +1,52 @@
+"""Choose K: information criteria over K x covariance type, and K-means' elbow."""
+
+import streamlit as st
+
+from dashboard import charts, choose_k, ui
+
+cur = ui.current()
+c = cur.comparison
+n_rows = len(c.X)
+
+st.title("Choose K")
+st.markdown(
+    "A mixture with more components always fits the data better; the information criteria "
+    "charge for every extra parameter. **BIC** charges log(n) per parameter, **AIC** 2, and "
+    "**ICL** is BIC plus a charge for overlapping clusters. Lower is better. Every fit uses "
+    "the sidebar's initialisation, seed, restarts and tolerance."
+)
+
+top = max(1, min(ui.MAX_K, n_rows))
+st.session_state.setdefault("choose_k_range", (1, min(8, top)))
+lo, hi = st.session_state["choose_k_range"]
+st.session_state["choose_k_range"] = (min(lo, top), min(hi, top))
+a, b = st.columns([3, 2])
+ks_range = a.slider("Range of K", 1, top, key="choose_k_range") if top > 1 else (1, 1)
+criterion = b.radio("Criterion", list(charts.CRITERIA), key="choose_k_criterion",
+                    format_func=charts.CRITERIA.get, horizontal=True)
+ks = list(range(ks_range[0], ks_range[1] + 1))
+
+gmm, kmeans = ui.model_grid(cur, ks)
+best = choose_k.recommended(gmm, criterion)
+
+left, right = st.columns(2)
+left.plotly_chart(charts.selection_lines(gmm, criterion), width="stretch",
+                  key="choose_k_lines")
+right.plotly_chart(charts.elbow_figure(kmeans["k"], kmeans["inertia"], kmeans["silhouette"]),
+                   width="stretch", key="choose_k_elbow")
+st.plotly_chart(charts.selection_heatmap(gmm, criterion), width="stretch",
+                key="choose_k_heatmap")
+
+if best is None:
+    st.error("No mixture could be fitted in this range. Try standardising the features, a "
+             "larger reg_covar or a smaller K.")
+else:
+    covariance_type, k = best
+    current = (c.settings.covariance_type, c.settings.k)
+    st.success(f"Lowest {charts.CRITERIA[criterion]}: **K = {k}, {covariance_type} "
+               f"covariance**." + (" The sidebar already uses it." if current == best else ""))
+    st.button(f"Use K = {k} and {covariance_type} covariance in the sidebar",
+              key="choose_k_use", on_click=ui.use_model, args=(k, covariance_type),
+              disabled=current == best, type="primary")
+for (covariance_type, k), message in gmm["errors"].items():
+    st.caption(f"K = {k}, {covariance_type}: could not be fitted — {message}")

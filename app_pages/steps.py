@@ -1,0 +1,70 @@
+"""EM step-through: the mixture and K-means replayed iteration by iteration."""
+
+import numpy as np
+import streamlit as st
+
+from dashboard import charts, explain, ui
+
+STEP_POINTS = 3000
+
+cur = ui.current()
+c = cur.comparison
+rows = charts.display_rows(len(c.X), STEP_POINTS)
+
+st.title("EM step by step")
+ui.show_fit_messages(c)
+st.markdown(
+    "Both algorithms alternate two steps from a starting guess (iteration 0). "
+    "**EM**: the E-step gives every point a responsibility for each component "
+    "(colours blend where a point is shared); the M-step moves each mean to the "
+    "responsibility-weighted average and refits its covariance. **Lloyd's K-means**: each "
+    "point goes wholly to its nearest centroid, then each centroid moves to the mean of its "
+    "points. Faint markers and arrows show where the last step moved them."
+)
+
+
+def show_gmm():
+    n_iter = c.gmm.n_iter_
+    t = ui.iteration_slider("gmm", n_iter, "EM iteration")
+    step = explain.gmm_step(c, t, rows)
+    path = explain.gmm_log_likelihood_path(c)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter),
+                      width="stretch", key="steps_gmm_chart")
+    right.plotly_chart(charts.step_curve_figure(path, t, "Mean log-likelihood",
+                                                "mean log-likelihood", charts.cluster_color(0)),
+                       width="stretch", key="steps_gmm_curve")
+    gain = "" if t == 0 else f", {path[t] - path[t - 1]:+.4g} since iteration {t - 1}"
+    right.markdown(f"**Iteration {t}**: mean log-likelihood {path[t]:.6g}{gain}.")
+    right.dataframe(
+        {"cluster": np.arange(1, c.settings.k + 1), "weight": step.weights,
+         "points (sum of responsibilities)": step.weights * len(c.X)},
+        hide_index=True, width="stretch")
+
+
+def show_kmeans():
+    n_iter = c.kmeans.n_iter_
+    t = ui.iteration_slider("kmeans", n_iter, "Lloyd iteration")
+    step = explain.kmeans_step(c, t, rows)
+    path = explain.kmeans_inertia_path(c)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.kmeans_step_figure(cur.view, c.X, rows, step, n_iter),
+                      width="stretch", key="steps_kmeans_chart")
+    right.plotly_chart(charts.step_curve_figure(path, t, "Inertia", "inertia",
+                                                charts.cluster_color(2)),
+                       width="stretch", key="steps_kmeans_curve")
+    change = "" if t == 0 else f", {path[t] - path[t - 1]:+.4g} since iteration {t - 1}"
+    right.markdown(f"**Iteration {t}**: inertia {path[t]:.6g}{change}.")
+
+
+gmm_tab, kmeans_tab = st.tabs(["Gaussian mixture (EM)", "K-means (Lloyd)"])
+with gmm_tab:
+    if c.gmm is None:
+        st.info("The Gaussian mixture could not be fitted with these settings.")
+    else:
+        st.fragment(show_gmm, run_every=ui.play_button("gmm", c.gmm.n_iter_))()
+with kmeans_tab:
+    st.fragment(show_kmeans, run_every=ui.play_button("kmeans", c.kmeans.n_iter_))()
+if not cur.view.is_exact and len(cur.columns) > 2:
+    st.caption(f"{cur.view.note} Ellipses and regions are those of the models projected "
+               "onto this view; the fits use every feature.")
