@@ -5,6 +5,13 @@ import streamlit as st
 
 from dashboard import charts, explain, ui
 
+RESTART_COLUMNS = {
+    "log likelihood": st.column_config.NumberColumn(format="%.6f"),
+    "inertia": st.column_config.NumberColumn(format="%.6g"),
+    "gap to best": st.column_config.NumberColumn(format="%.3g"),
+    "ARI vs best": st.column_config.NumberColumn(format="%.3f"),
+}
+
 cur = ui.current()
 c = cur.comparison
 s = cur.settings
@@ -52,9 +59,10 @@ if c.gmm is not None:
         gmm_runs, "log_likelihood", "GMM: every restart's log-likelihood",
         "mean log-likelihood"), width="stretch", key="conv_gmm_restarts")
     left.dataframe(explain.restart_table(gmm_runs, "log_likelihood"), hide_index=True,
-                   width="stretch")
+                   width="stretch", column_config=RESTART_COLUMNS)
 kmeans_runs = ui.per_fit(cur, explain.kmeans_restarts)
 right.plotly_chart(charts.restart_curves_figure(
     kmeans_runs, "inertia", "K-means: every restart's inertia", "inertia"),
     width="stretch", key="conv_kmeans_restarts")
-right.dataframe(explain.restart_table(kmeans_runs, "inertia"), hide_index=True, width="stretch")
+right.dataframe(explain.restart_table(kmeans_runs, "inertia"), hide_index=True, width="stretch",
+                column_config=RESTART_COLUMNS)

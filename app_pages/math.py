@@ -98,7 +98,7 @@ st.latex(rf"\sum_j \pi_j \mathcal{{N}}(\mathbf{{x}} \mid j) = {terms} = "
 for k in k_range:
     st.latex(rf"r_{{{k + 1}}} = \frac{{{tex.number(weights[k], 3)} \cdot "
              rf"{tex.number_from_log(log_density[k])}}}{{{tex.number_from_log(total)}}} = "
-             rf"{tex.number(e.resp[k], 4)}")
+             rf"{tex.number(e.resp[k], 3)}")
 
 st.header("6. EM, the M-step: new parameters")
 st.markdown("The M-step refits every component to the points, each point counted with "

@@ -38,7 +38,7 @@ def show_gmm():
     right.markdown(f"**Iteration {t}**: mean log-likelihood {path[t]:.6g}{gain}.")
     right.dataframe(
         {"cluster": np.arange(1, c.settings.k + 1), "weight": step.weights,
-         "points (sum of responsibilities)": step.weights * len(c.X)},
+         "points (sum of responsibilities)": np.round(step.weights * len(c.X), 1)},
         hide_index=True, width="stretch")
 
 

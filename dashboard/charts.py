@@ -531,7 +531,9 @@ def restart_curves_figure(runs, value_key, title, y_title):
                           f"final {value_key.replace('_', ' ')} {run[value_key]:.6g}"
                           "<extra></extra>",
         ))
-    return _layout(fig, title, ("iteration", y_title), height=380)
+    fig = _layout(fig, title, ("iteration", y_title), height=400, legend=False)
+    fig.update_layout(showlegend=True, legend={"orientation": "v", "x": 1.02, "y": 1})
+    return fig
 
 
 # ----------------------------------------------------------------- choose K

@@ -232,9 +232,9 @@ class PointExplanation:
         return [
             {
                 "cluster": j + 1,
-                "squared distance to K-means centroid": self.sq_euclidean[j],
-                "squared Mahalanobis distance to GMM mean": t.sq_mahalanobis[0, j],
-                "−½ × Mahalanobis": -0.5 * t.sq_mahalanobis[0, j],
+                "K-means: squared distance": self.sq_euclidean[j],
+                "GMM: squared Mahalanobis": t.sq_mahalanobis[0, j],
+                "−½ Mahalanobis": -0.5 * t.sq_mahalanobis[0, j],
                 "−½ log|Σ|": -0.5 * t.log_det[j],
                 "log weight": t.log_weight[j],
                 "log weight + log density": t.log_joint[0, j],
@@ -421,10 +421,12 @@ def restart_table(runs, value_key):
     value_key : str
         ``'log_likelihood'`` or ``'inertia'``.
     """
+    best = next(r[value_key] for r in runs if r["best"])
     return [
         {"restart": r["restart"], value_key.replace("_", " "): r[value_key],
-         "iterations": r["n_iter"], "converged": r["converged"],
-         "ARI vs best": r["ari_vs_best"], "best": "★" if r["best"] else ""}
+         "gap to best": abs(r[value_key] - best), "iterations": r["n_iter"],
+         "converged": r["converged"], "ARI vs best": r["ari_vs_best"],
+         "best": "★" if r["best"] else ""}
         for r in runs
     ]
 

@@ -5,9 +5,9 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = ["app_pages/compare.py", "app_pages/data.py", "app_pages/responsibilities.py",
-         "app_pages/convergence.py", "app_pages/steps.py", "app_pages/inspect.py", "app_pages/choose_k.py",
-         "app_pages/math.py"]
+PAGES = [f"app_pages/{name}.py" for name in (
+    "compare", "data", "responsibilities", "convergence", "steps", "inspect", "choose_k",
+    "math")]
 
 
 class AppSession(AppTest):

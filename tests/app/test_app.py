@@ -1,5 +1,6 @@
 """The real app through Streamlit's AppTest: every page, the widgets, uploads, sessions."""
 
+import base64
 import json
 
 import numpy as np
@@ -175,3 +176,113 @@ def test_two_sessions_see_only_their_own_upload():
     np.testing.assert_array_equal(_current(one).data.X, x_one)
     np.testing.assert_allclose(_current(one).comparison.X, x_one)
     np.testing.assert_allclose(_current(two).comparison.X, x_two)
+
+
+# ---------------------------------------------- step-through, inspector, Choose K
+def _on_page(at, page):
+    """Run ``page`` again (with any widget values set since the last run)."""
+    return at.switch_page(f"app_pages/{page}.py").run()
+
+
+def _array(value):
+    """A Plotly JSON array, plain or binary-encoded (``bdata``)."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
+
+
+def _titles(at):
+    return [s["layout"]["title"]["text"] for s in _plotly_specs(at)]
+
+
+def test_step_through_slider_moves_the_iteration(app):
+    _on_page(app, "steps")
+    _no_errors(app)
+    n_iter = _current(app).comparison.gmm.n_iter_
+    assert _titles(app)[0] == f"EM: initialisation (iteration 0 of {n_iter})"
+    app.slider(key="steps_gmm_t").set_value(3)
+    _on_page(app, "steps")
+    _no_errors(app)
+    assert _titles(app)[0] == f"EM: iteration 3 of {n_iter}"
+    assert any("**Iteration 3**" in m.value for m in app.markdown)
+    app.slider(key="steps_kmeans_t").set_value(1)
+    _on_page(app, "steps")
+    assert _titles(app)[2].startswith("Lloyd: iteration 1 of")
+
+
+def test_play_advances_one_iteration_per_run_and_stops_at_the_end(app):
+    _on_page(app, "steps")
+    n_iter = _current(app).comparison.gmm.n_iter_
+    app.button(key="steps_gmm_play").click()
+    _on_page(app, "steps")
+    _no_errors(app)
+    assert app.session_state["steps_gmm_t"] == 1
+    assert app.button(key="steps_gmm_play").label == "Pause"
+    _on_page(app, "steps")
+    assert app.session_state["steps_gmm_t"] == 2
+    app.session_state["steps_gmm_t"] = n_iter
+    _on_page(app, "steps")
+    _no_errors(app)
+    assert app.session_state["steps_gmm_playing"] is False
+    assert app.button(key="steps_gmm_play").label == "Play"
+    assert app.session_state["steps_gmm_t"] == n_iter
+    # Play at the last iteration starts again from the initialisation.
+    app.button(key="steps_gmm_play").click()
+    _on_page(app, "steps")
+    assert app.session_state["steps_gmm_t"] == 1
+
+
+def test_inspector_starts_on_a_disagreement_and_follows_the_row_number(app):
+    _on_page(app, "inspect")
+    _no_errors(app)
+    c = _current(app).comparison
+    row = app.number_input(key="inspect_row").value
+    assert c.disagree[row]
+    text = " ".join(m.value for m in app.markdown)
+    assert f"K-means picks cluster {c.kmeans_labels[row] + 1}" in text
+    assert f"The GMM picks cluster {c.gmm_labels[row] + 1}" in text
+    agree = int(np.flatnonzero(~c.disagree)[0])
+    app.number_input(key="inspect_row").set_value(agree)
+    _on_page(app, "inspect")
+    _no_errors(app)
+    assert any(m.value.startswith("Both methods pick") for m in app.markdown)
+    assert f"now: row {agree}" in _titles(app)[0]
+    # The math page works the E-step for the same row.
+    _on_page(app, "math")
+    _no_errors(app)
+    assert app.number_input(key="inspect_row").value == agree
+    assert any(f"\\mathbf{{x}}_{{{agree}}}" in latex.value for latex in app.latex)
+
+
+def test_choose_k_grid_and_button_set_the_sidebar(app):
+    app.selectbox(key="dataset").set_value("iris").run()
+    app.selectbox(key="covariance_type").set_value("spherical").run()
+    _on_page(app, "choose_k")
+    _no_errors(app)
+    specs = _plotly_specs(app)
+    assert [t["name"] for t in specs[0]["data"][:4]] == ["full", "tied", "diag", "spherical"]
+    assert list(_array(specs[0]["data"][0]["x"])) == list(range(1, 9))  # the default range
+    button = app.button(key="choose_k_use")
+    label = button.label
+    button.click()
+    _on_page(app, "choose_k")
+    _no_errors(app)
+    settings = _current(app).settings
+    assert label == f"Use K = {settings.k} and {settings.covariance_type} covariance in the sidebar"
+    assert settings.covariance_type != "spherical"
+    assert app.button(key="choose_k_use").disabled
+    app.radio(key="choose_k_criterion").set_value("aic")
+    _on_page(app, "choose_k")
+    assert _titles(app)[0].startswith("AIC by number of components")
+
+
+def test_restarts_button_runs_ten_and_shows_each(app):
+    _on_page(app, "convergence")
+    app.button(key="conv_restarts").click()
+    _on_page(app, "convergence")
+    _no_errors(app)
+    assert _current(app).settings.n_init == 10
+    names = [t["name"] for t in _plotly_specs(app)[4]["data"]]
+    assert len(names) == 10 and sum("(best)" in n for n in names) == 1
+    tables = [df.value for df in app.dataframe]
+    assert [len(t) for t in tables[-2:]] == [10, 10]

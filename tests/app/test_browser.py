@@ -106,6 +106,74 @@ def _choose(page, label, option):
     page.get_by_role("option", name=option).click()
 
 
+def test_a_deep_link_to_a_page_works_on_a_fresh_server(server, browser):
+    # Runs first in this module, so no session has loaded the root page yet.
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(server + "/convergence")
+    _wait_until_drawn(page, 4)
+    _assert_no_exception(page, "deep link")
+    assert page.get_by_role("heading", name="Convergence").count() == 1
+    page.close()
+
+
+def _chart_title(page, index):
+    return page.evaluate(
+        "i => document.querySelectorAll('.js-plotly-plot')[i]._fullLayout.title.text", index)
+
+
+def test_step_through_slider_and_a_click_on_the_inspector(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(server + "/steps")
+    _wait_until_drawn(page, 4)
+    _assert_no_exception(page, "EM step-through")
+    assert "EM: initialisation" in _chart_title(page, 0)
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="EM iteration")
+    slider.get_by_role("slider").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        ".includes('EM: iteration 2 of')", timeout=60_000)
+    _wait_until_drawn(page, 4)
+    _assert_no_exception(page, "EM step-through slider")
+    _shot(page, "steps")
+
+    _sidebar(page).get_by_role("link", name="Why this cluster?").click()
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "Why this cluster?")
+    # Click the right-most point of cluster 2: an isolated point, so the click is its own.
+    target = page.evaluate("""() => {
+        const gd = document.querySelectorAll('.js-plotly-plot')[0];
+        const t = gd._fullData.find(d => d.name === 'GMM 2');
+        let i = 0;
+        for (let j = 1; j < t.x.length; j++) if (t.x[j] > t.x[i]) i = j;
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.getBoundingClientRect();
+        return {x: box.left + xa._offset + xa.l2p(t.x[i]),
+                y: box.top + ya._offset + ya.l2p(t.y[i]), row: t.customdata[i]};
+    }""")
+    page.mouse.click(target["x"], target["y"])
+    page.wait_for_function(
+        "row => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        ".includes('now: row ' + row + ')')", arg=target["row"], timeout=60_000)
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "inspector click")
+    row_input = page.locator('[data-testid="stNumberInput"]').filter(has_text="Row").locator(
+        "input")
+    assert row_input.input_value() == str(target["row"])
+    _shot(page, "inspect")
+
+    for name, n_charts in (("Choose K", 3), ("How it works", 0)):
+        _sidebar(page).get_by_role("link", name=name).click()
+        page.wait_for_function(
+            "name => document.querySelector('h1') && "
+            "document.querySelector('h1').innerText.includes(name)", arg=name, timeout=60_000)
+        _wait_until_drawn(page, n_charts)
+        _assert_no_exception(page, name)
+        _shot(page, name.lower().replace(" ", "_"))
+    page.close()
+
+
 def test_every_page_draws_and_an_upload_loads(server, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.goto(server)

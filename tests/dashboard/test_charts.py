@@ -1,8 +1,10 @@
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotly.colors import hex_to_rgb
 
-from dashboard import charts, compare, datasets
+import gmmcore
+from dashboard import charts, choose_k, compare, datasets, explain, mathtext
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +136,155 @@ def test_ellipse_points_radius():
     pts = charts.ellipse_points(np.zeros(2), np.diag([4.0, 1.0]), 2)
     np.testing.assert_allclose(np.abs(pts[:, 0]).max(), 4.0, rtol=1e-3)
     np.testing.assert_allclose(np.abs(pts[:, 1]).max(), 2.0, rtol=1e-3)
+
+
+# --------------------------------------------- step-through, inspector, Choose K
+def test_mixed_colors_blend_the_cluster_colours():
+    resp = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]])
+    colors = charts.mixed_colors(resp)
+    first = hex_to_rgb(charts.cluster_color(0))
+    second = hex_to_rgb(charts.cluster_color(1))
+    assert colors[0] == "rgb({},{},{})".format(*first)
+    assert colors[1] == "rgb({},{},{})".format(*second)
+    middle = np.rint((np.array(first) + np.array(second)) / 2).astype(int)
+    assert colors[2] == "rgb({},{},{})".format(*middle)
+
+
+def test_gmm_step_figure_shows_the_parameters_of_that_iteration(aniso):
+    d, c, view = aniso
+    rows = charts.display_rows(len(c.X), 500)
+    step = explain.gmm_step(c, 1, rows)
+    fig = charts.gmm_step_figure(view, c.X, rows, step, c.gmm.n_iter_)
+    points = fig.data[0]
+    assert len(points.x) == len(rows) == 500
+    assert points.marker.color == tuple(charts.mixed_colors(step.resp))
+    means = next(t for t in fig.data if t.name == "means")
+    np.testing.assert_allclose(np.column_stack([means.x, means.y]), step.means)
+    before = _by_name(fig, "means before")[0]
+    np.testing.assert_allclose(np.column_stack([before.x, before.y]), step.previous_means)
+    arrows = fig.layout.annotations
+    assert len(arrows) == 3
+    np.testing.assert_allclose([(a.ax, a.ay, a.x, a.y) for a in arrows],
+                               np.hstack([step.previous_means, step.means]))
+    outline = _by_name(fig, "1σ")[0]
+    P = np.linalg.inv(step.covariances[0])
+    diff = np.column_stack([outline.x, outline.y]) - step.means[0]
+    np.testing.assert_allclose(np.einsum("ij,jk,ik->i", diff, P, diff), 1.0, rtol=1e-6)
+    assert "iteration 1 of" in fig.layout.title.text
+    start = charts.gmm_step_figure(view, c.X, rows, explain.gmm_step(c, 0, rows), 5)
+    assert "initialisation" in start.layout.title.text and not start.layout.annotations
+    assert "500 of 600" in start.layout.title.text
+
+
+def test_kmeans_step_figure_regions_follow_the_centroids_of_that_iteration(aniso):
+    d, c, view = aniso
+    rows = np.arange(len(c.X))
+    step = explain.kmeans_step(c, 0, rows)
+    fig = charts.kmeans_step_figure(view, c.X, rows, step, c.kmeans.n_iter_)
+    regions = fig.data[0]
+    xs, ys = np.meshgrid(regions.x, regions.y)
+    grid = np.column_stack([xs.ravel(), ys.ravel()])
+    nearest = ((grid[:, None] - step.centers[None]) ** 2).sum(axis=2).argmin(axis=1)
+    np.testing.assert_array_equal(np.asarray(regions.z).ravel(), nearest)
+    for j, trace in enumerate(_by_name(fig, "K-means ")):
+        np.testing.assert_array_equal(step.labels[trace.customdata], j)
+    assert not _by_name(fig, "centroids before")
+
+
+def test_step_curve_marks_the_iteration():
+    fig = charts.step_curve_figure([-3.0, -2.5, -2.4], 1, "title", "ll", "red")
+    assert list(fig.data[0].x) == [0, 1, 2]
+    assert (fig.data[1].x[0], fig.data[1].y[0]) == (1, -2.5)
+
+
+def test_inspector_figure_stars_the_row_and_joins_it_to_every_centre(aniso):
+    d, c, view = aniso
+    e = explain.explain_point(c, explain.default_point(c))
+    fig = charts.inspector_figure(c, view, e)
+    star = _by_name(fig, f"row {e.row}")[0]
+    assert (star.x[0], star.y[0]) == tuple(c.X[e.row])
+    lines = _by_name(fig, "to GMM means")[0]
+    ends = np.array([(x, y) for x, y in zip(lines.x, lines.y) if x is not None])[1::2]
+    np.testing.assert_allclose(ends, c.gmm_means)
+    # Clicking a point must report its row: every point trace carries the rows.
+    for trace in _by_name(fig, "GMM "):
+        assert len(trace.customdata) == len(trace.x)
+    assert fig.layout.clickmode == "event+select"
+
+
+def test_terms_figure_stacks_to_the_log_density(aniso):
+    d, c, view = aniso
+    e = explain.explain_point(c, 5)
+    fig = charts.terms_figure(e)
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    np.testing.assert_allclose(bars[0].y, e.sq_euclidean)
+    stacked = np.sum([t.y for t in bars[1:]], axis=0)
+    np.testing.assert_allclose(stacked, e.terms.log_joint[0])
+    np.testing.assert_allclose(_by_name(fig, "total")[0].y, e.terms.log_joint[0])
+    assert fig.layout.barmode == "relative"
+
+
+def test_restart_curves_bold_the_best():
+    runs = [{"restart": 1, "best": False, "curve": np.array([1.0, 2.0]), "inertia": 2.0},
+            {"restart": 2, "best": True, "curve": np.array([1.5, 1.0, 0.5]), "inertia": 0.5}]
+    fig = charts.restart_curves_figure(runs, "inertia", "t", "inertia")
+    assert [t.name for t in fig.data] == ["restart 1", "restart 2 (best)"]
+    assert fig.data[1].line.width > fig.data[0].line.width
+    assert list(fig.data[1].x) == [1, 2, 3]
+
+
+@pytest.fixture(scope="module")
+def grid(iris):
+    d, c, view = iris
+    return gmmcore.select_models(c.X, [1, 2, 3, 4], random_state=0)
+
+
+def test_selection_charts_mark_the_best_model(grid):
+    for criterion in charts.CRITERIA:
+        best_type, best_k = choose_k.recommended(grid, criterion)
+        i = grid["covariance_types"].index(best_type)
+        j = list(grid["k"]).index(best_k)
+        assert grid[criterion][i, j] == np.nanmin(grid[criterion])
+        lines = charts.selection_lines(grid, criterion)
+        assert [t.name for t in lines.data[:4]] == grid["covariance_types"]
+        star = _by_name(lines, "best")[0]
+        assert (star.x[0], star.y[0]) == (best_k, grid[criterion][i, j])
+        heat = charts.selection_heatmap(grid, criterion)
+        shape = heat.layout.shapes[0]
+        assert (shape.x0 + 0.5, shape.y0 + 0.5) == (j, i)
+        assert heat.layout.xaxis.type == "category"
+
+
+def test_failed_cells_show_as_failed_and_no_best_when_all_fail():
+    result = {"k": np.array([1, 2]), "covariance_types": ["full"],
+              "bic": np.array([[np.nan, np.nan]])}
+    assert choose_k.recommended(result, "bic") is None
+    fig = charts.selection_heatmap(result, "bic")
+    assert list(fig.data[0].text[0]) == ["failed", "failed"]
+    assert not fig.layout.shapes
+
+
+def test_elbow_figure_has_inertia_and_silhouette_axes():
+    fig = charts.elbow_figure([1, 2, 3], [10.0, 4.0, 3.0], [np.nan, 0.6, 0.5])
+    assert [t.name for t in fig.data] == ["inertia", "mean silhouette"]
+    assert fig.data[1].yaxis == "y2"
+    assert "silhouette" in fig.layout.yaxis2.title.text
+    assert fig.layout.yaxis.title.text == "inertia"
+
+
+def test_kmeans_scores_per_k(iris):
+    d, c, view = iris
+    scores = choose_k.kmeans_scores(c.X, 3, c.settings)
+    assert scores["inertia"] == pytest.approx(c.kmeans.inertia_)
+    assert 0 < scores["silhouette"] < 1
+    assert np.isnan(choose_k.kmeans_scores(c.X, 1, c.settings)["silhouette"])
+
+
+def test_latex_numbers():
+    assert mathtext.number(0.5) == "0.5"
+    assert mathtext.number(1.23456e-7) == r"1.235 \times 10^{-7}"
+    assert mathtext.number_from_log(np.log(0.25)) == "0.25"
+    assert mathtext.number_from_log(-1000.0) == r"5.08 \times 10^{-435}"
+    assert mathtext.number_from_log(-np.inf) == "0"
+    assert mathtext.matrix(np.eye(2)) == r"\begin{pmatrix}1 & 0 \\ 0 & 1\end{pmatrix}"
+    assert mathtext.vector([1, 2]) == r"\begin{pmatrix}1 \\ 2\end{pmatrix}"

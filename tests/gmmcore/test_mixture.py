@@ -252,3 +252,31 @@ def test_tiny_magnitudes_give_a_finite_model():
     model = gmmcore.GaussianMixture(3, random_state=0).fit(X)
     assert np.isfinite(model.means_).all() and np.isfinite(model.lower_bound_)
     np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+@pytest.mark.parametrize("scale", [1.0, 1e150])
+def test_from_parameters_predicts_like_the_fitted_model(covariance_type, scale):
+    X = anisotropic() * scale
+    fitted = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0,
+                                     reg_covar=0).fit(X)
+    rebuilt = gmmcore.GaussianMixture.from_parameters(
+        fitted.weights_, fitted.means_, fitted.covariances_, covariance_type)
+    np.testing.assert_allclose(rebuilt.score_samples(X), fitted.score_samples(X), rtol=1e-10)
+    np.testing.assert_allclose(rebuilt.predict_proba(X), fitted.predict_proba(X), atol=1e-10)
+    np.testing.assert_allclose(rebuilt.precisions_cholesky_, fitted.precisions_cholesky_,
+                               rtol=1e-10)
+    assert rebuilt.bic(X) == pytest.approx(fitted.bic(X), rel=1e-10)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"weights": [0.5, 0.6]}, "weights_init must be 2 non-negative numbers that sum to 1"),
+    ({"means": [0.0, 1.0]}, "means must have shape"),
+    ({"covariances": np.ones((2, 3, 3))}, "covariances for covariance_type='full' must have"),
+    ({"covariances": np.array([np.eye(2), -np.eye(2)])}, "reg_covar"),
+])
+def test_from_parameters_refuses_bad_parameters_in_words(bad, message):
+    params = {"weights": [0.5, 0.5], "means": [[0.0, 0.0], [1.0, 1.0]],
+              "covariances": np.array([np.eye(2), np.eye(2)])} | bad
+    with pytest.raises(ValueError, match=message):
+        gmmcore.GaussianMixture.from_parameters(**params)

@@ -40,3 +40,18 @@ def test_elbow_inertia_decreases():
     result = gmmcore.kmeans_elbow(anisotropic(), range(1, 6), random_state=0)
     assert np.all(np.diff(result["inertia"]) < 0)
     assert len(result["labels"]) == 5
+
+
+def test_a_caching_score_function_stands_in_for_the_fits():
+    X = iris()
+    calls = []
+
+    def score(X, k, covariance_type, **params):
+        calls.append((k, covariance_type, params["random_state"]))
+        return gmmcore.score_model(X, k, covariance_type, **params)
+
+    result = gmmcore.select_models(X, [2, 3], ["full", "diag"], score=score, random_state=1)
+    direct = gmmcore.select_models(X, [2, 3], ["full", "diag"], random_state=1)
+    assert sorted(calls) == [(2, "diag", 1), (2, "full", 1), (3, "diag", 1), (3, "full", 1)]
+    np.testing.assert_array_equal(result["bic"], direct["bic"])
+    assert result["best"] == direct["best"]
