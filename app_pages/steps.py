@@ -27,7 +27,7 @@ def show_gmm():
     n_iter = c.gmm.n_iter_
     t = ui.iteration_slider("gmm", n_iter, "EM iteration")
     step = explain.gmm_step(c, t, rows)
-    path = explain.gmm_log_likelihood_path(c)
+    path = ui.per_fit(cur, explain.gmm_log_likelihood_path)
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter),
                       width="stretch", key="steps_gmm_chart")
