@@ -45,9 +45,28 @@ st.subheader("Metrics")
 table = pd.DataFrame(ui.metrics_rows(cur)).set_index("metric")
 st.dataframe(table.map(compare.format_value), width="stretch")
 
-frame = export.results_frame(c, cur.columns, cur.labels)
-st.download_button(
-    "Download data with both models' labels and responsibilities (CSV)",
-    export.to_csv_bytes(frame), file_name="kmeans_vs_gmm.csv", mime="text/csv",
-    key="compare_download_csv",
-)
+st.subheader("Take it away")
+features = ui.fitted_features(cur)
+csv_col, json_col, py_col = st.columns(3)
+csv_col.download_button(
+    "Data with labels and responsibilities (CSV)",
+    lambda: export.to_csv_bytes(export.results_frame(c, cur.columns, cur.labels, features)),
+    file_name=export.CSV_NAME, mime="text/csv", key="compare_download_csv",
+    icon=":material/table:", width="stretch", on_click="ignore")
+json_col.download_button(
+    "Both fitted models (JSON)",
+    lambda: export.models_json_bytes(c, cur.columns, features),
+    file_name=export.JSON_NAME, mime="application/json", key="compare_download_json",
+    icon=":material/data_object:", width="stretch", on_click="ignore")
+script = export.reproduce_script(cur.columns, c.settings)
+py_col.download_button(
+    "Python script that refits them", script, file_name="refit_kmeans_vs_gmm.py",
+    mime="text/x-python", key="compare_download_py", icon=":material/code:",
+    width="stretch", on_click="ignore")
+st.caption("The CSV has your columns as loaded (before standardising), the true labels when "
+           "known, both clusters (GMM clusters numbered to match K-means'), every "
+           "responsibility and the uncertainty. The JSON loads back with "
+           "`gmmcore.models_from_dict(json.load(f))`. Every chart exports a PNG from its "
+           "toolbar (camera icon).")
+with st.expander("The script"):
+    st.code(script, language="python")

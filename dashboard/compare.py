@@ -15,6 +15,7 @@ from sklearn import metrics
 from sklearn.decomposition import PCA
 
 import gmmcore
+from gmmcore import io
 
 SILHOUETTE_SAMPLE = 3000
 
@@ -111,8 +112,7 @@ def data_digest(*arrays):
 
 def standardize(X):
     """Columns scaled to zero mean and unit variance (constant columns only centred)."""
-    std = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    return io.apply_preprocessing(X, io.standardization(X))
 
 
 def match_labels(reference, labels, n_clusters):

@@ -14,10 +14,9 @@ import streamlit as st
 
 import gmmcore
 
-from . import choose_k, compare, datasets, explain, ingest
+from . import choose_k, compare, datasets, explain, ingest, links
+from .links import MAX_K, UPLOAD
 
-UPLOAD = "upload"
-MAX_K = 12
 NO_LABELS = "(none)"
 DEFAULTS = {
     "dataset": datasets.DEFAULT,
@@ -273,24 +272,74 @@ def _view_section(columns):
 def render_sidebar():
     """Draw the shared controls and return (data, columns, labels, settings, view choice)."""
     init_defaults()
+    _apply_link_once()
+    _link_notices()
     data = _data_section()
     labels, feature_columns = _label_choice(data)
     columns = _feature_section(data, feature_columns)
     settings = _model_section(len(data.X))
     view_choice = _view_section(columns)
+    _share_section(feature_columns)
     return data, columns, labels, settings, view_choice
+
+
+# ---------------------------------------------------------------- shareable links
+def _apply_link_once():
+    """On a session's first run, take the settings the URL asks for."""
+    if st.session_state.get("_link_applied"):
+        return
+    st.session_state["_link_applied"] = True
+    state, notices = links.from_query(st.query_params.to_dict(), DEFAULTS)
+    st.session_state.update(state)
+    st.session_state["_link_notices"] = notices
+
+
+def _dismiss_link_notices():
+    st.session_state["_link_notices"] = []
+
+
+def _link_notices():
+    notices = st.session_state.get("_link_notices")
+    if not notices:
+        return
+    with st.sidebar.container(border=True):
+        for notice in notices:
+            st.warning(notice, icon=":material/link_off:")
+        st.button("OK", key="link_notices_ok", on_click=_dismiss_link_notices)
+
+
+def _share_section(feature_columns):
+    """Keep the URL in step with the sidebar and offer the link to copy."""
+    query = links.to_query(st.session_state, DEFAULTS, feature_columns)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
+        st.markdown("Anyone opening this link sees this page with these settings:")
+        st.code(links.share_url(st.context.url, query), language=None, wrap_lines=True)
+        st.caption("Use the copy icon at the right of the link.")
+        if st.session_state["dataset"] == UPLOAD:
+            st.warning("Uploaded data is never put in a link: whoever opens it must upload "
+                       "the file again.")
 
 
 def prepare_current():
     """Render the sidebar, fit (cached) and keep the result for the pages of this run."""
     data, columns, labels, settings, (view, x, y) = render_sidebar()
-    idx = [data.columns.index(c) for c in columns]
-    X = data.X[:, idx]
+    X = _columns_of(data, columns)
     with st.spinner("Fitting K-means and the Gaussian mixture…"):
         comparison = fit_comparison(data.digest, columns, settings, X)
         shown = view_for(data.digest, columns, settings.standardize, view, x, y,
                          comparison.X)
     st.session_state["_current"] = Current(data, columns, settings, shown, comparison, labels)
+
+
+def _columns_of(data, columns):
+    return data.X[:, [data.columns.index(c) for c in columns]]
+
+
+def fitted_features(cur):
+    """This run's chosen columns as loaded, before any standardising, (n_samples, n_features)."""
+    return _columns_of(cur.data, cur.columns)
 
 
 def current():

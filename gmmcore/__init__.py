@@ -3,11 +3,13 @@
 Public API
 ----------
 GaussianMixture, KMeans, kmeans_plusplus
-select_models, kmeans_elbow (model selection over K and covariance types)
+select_models, score_model, kmeans_elbow (model selection over K and covariance types)
+models_to_dict, models_from_dict (fitted models as JSON-ready documents; see gmmcore.io)
 """
 
 from ._validation import ConvergenceWarning, NotFittedError
 from .gaussian import COVARIANCE_TYPES, CollapsedComponentError
+from .io import models_from_dict, models_to_dict
 from .kmeans import KMeans, kmeans_plusplus
 from .mixture import INIT_PARAMS, GaussianMixture
 from .selection import icl, kmeans_elbow, score_model, select_models
@@ -25,6 +27,8 @@ __all__ = [
     "icl",
     "kmeans_elbow",
     "kmeans_plusplus",
+    "models_from_dict",
+    "models_to_dict",
     "score_model",
     "select_models",
 ]

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from . import io
 from ._chunks import row_chunks, single_threaded_blas
 from ._validation import (
     ConvergenceWarning,
@@ -16,6 +17,7 @@ from ._validation import (
     check_fitted_input,
     check_float,
     check_int,
+    check_is_fitted,
     check_option,
     check_random_state,
     check_sample_weight,
@@ -325,6 +327,51 @@ class KMeans:
         self.tol = tol
         self.random_state = random_state
         self.keep_history = keep_history
+
+    def to_dict(self):
+        """The fitted centres and fit summary as a JSON-ready dict (see :mod:`gmmcore.io`)."""
+        check_is_fitted(self, "cluster_centers_")
+        random_state = self.random_state if isinstance(self.random_state, int) else None
+        return io.plain({
+            "estimator": "KMeans",
+            "params": {"n_clusters": self.n_clusters,
+                       "init": self.init if isinstance(self.init, str) else "k-means++",
+                       "n_init": self.n_init, "max_iter": self.max_iter, "tol": self.tol,
+                       "random_state": random_state},
+            "cluster_centers": self.cluster_centers_,
+            "n_features_in": self.n_features_in_,
+            "inertia": self.inertia_,
+            "inertias": self.inertias_,
+            "n_iter": self.n_iter_,
+            "converged": self.converged_,
+        })
+
+    @classmethod
+    def from_dict(cls, data):
+        """The K-means model :meth:`to_dict` describes, ready to predict.
+
+        Raises
+        ------
+        ValueError
+            When a part is missing or the centres are not a finite 2-D array.
+        """
+        try:
+            model = cls(**data["params"])
+            centers = np.asarray(data["cluster_centers"], dtype=float)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"The KMeans part is incomplete or malformed ({exc}); save it "
+                             "again with to_dict().") from exc
+        if centers.ndim != 2 or not np.isfinite(centers).all():
+            raise ValueError("KMeans cluster_centers must be a finite (n_clusters, n_features) "
+                             "array.")
+        model.cluster_centers_ = centers
+        model.n_features_in_ = centers.shape[1]
+        model._x_mean = centers.mean(axis=0)
+        model.inertia_ = data.get("inertia")
+        model.inertias_ = list(data.get("inertias") or [])
+        model.n_iter_ = data.get("n_iter")
+        model.converged_ = data.get("converged")
+        return model
 
     def __repr__(self):
         return f"KMeans(n_clusters={self.n_clusters})"

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 from scipy.special import logsumexp
 
-from . import gaussian
+from . import gaussian, io
 from ._chunks import map_reduce_rows, row_chunks, single_threaded_blas
 from ._validation import (
     ConvergenceWarning,
@@ -215,6 +215,73 @@ class GaussianMixture:
             weights, (means - model._shift) / model._scale, frame_covariances,
             gaussian.precision_cholesky(frame_covariances, covariance_type),
         ))
+        return model
+
+    _PARAMS = ("n_components", "covariance_type", "tol", "reg_covar", "max_iter", "n_init",
+               "init_params", "random_state")
+
+    def to_dict(self, include_history=False):
+        """The fitted mixture as a JSON-ready dict (see :mod:`gmmcore.io`).
+
+        Parameters
+        ----------
+        include_history : bool, default=False
+            Also keep ``history_`` (per-iteration parameters), when recorded.
+
+        Returns
+        -------
+        dict
+            ``estimator``, ``params`` (constructor), ``weights``, ``means``,
+            ``covariances``, ``n_features_in``, and the fit's ``converged``,
+            ``n_iter``, ``lower_bound``, ``lower_bounds`` when known.
+        """
+        check_is_fitted(self, "means_")
+        params = {name: getattr(self, name) for name in self._PARAMS}
+        if not isinstance(params["random_state"], int | None):
+            params["random_state"] = None
+        out = {
+            "estimator": "GaussianMixture",
+            "params": params,
+            "weights": self.weights_,
+            "means": self.means_,
+            "covariances": self.covariances_,
+            "n_features_in": self.n_features_in_,
+        }
+        for name in ("converged", "n_iter", "lower_bound", "lower_bounds"):
+            if hasattr(self, name + "_"):
+                out[name] = getattr(self, name + "_")
+        if include_history and hasattr(self, "history_"):
+            out["history"] = self.history_
+        return io.plain(out)
+
+    @classmethod
+    def from_dict(cls, data):
+        """The mixture :meth:`to_dict` describes, ready to predict.
+
+        Raises
+        ------
+        ValueError
+            When a part is missing or the parameters are not a valid mixture.
+        """
+        try:
+            params = {k: v for k, v in data["params"].items()
+                      if k in cls._PARAMS and k != "n_components"}
+            weights, means, covariances = data["weights"], data["means"], data["covariances"]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"The GaussianMixture part lacks {exc}; save it again with "
+                             "to_dict().") from exc
+        model = cls.from_parameters(weights, means, covariances, **params)
+        if "converged" in data:
+            model.converged_ = bool(data["converged"])
+            model.n_iter_ = int(data["n_iter"])
+            model.lower_bound_ = _float(data["lower_bound"])
+            model.lower_bounds_ = [_float(v) for v in data["lower_bounds"]]
+        if data.get("history"):
+            model.history_ = [
+                {key: np.asarray(step[key], dtype=float)
+                 for key in ("weights", "means", "covariances")}
+                for step in data["history"]
+            ]
         return model
 
     def __repr__(self):
@@ -603,6 +670,11 @@ class GaussianMixture:
         ]
         labels = np.repeat(np.arange(self.n_components), counts)
         return np.vstack(draws), labels
+
+
+def _float(value):
+    """A JSON number back to float (None, written for NaN or infinity, -> NaN)."""
+    return np.nan if value is None else float(value)
 
 
 def _responsibilities(log_prob, log_weights):
