@@ -30,12 +30,10 @@ gmm, kmeans = ui.model_grid(cur, ks)
 best = choose_k.recommended(gmm, criterion)
 
 left, right = st.columns(2)
-left.plotly_chart(charts.selection_lines(gmm, criterion), width="stretch",
-                  key="choose_k_lines")
-right.plotly_chart(charts.elbow_figure(kmeans["k"], kmeans["inertia"], kmeans["silhouette"]),
-                   width="stretch", key="choose_k_elbow")
-st.plotly_chart(charts.selection_heatmap(gmm, criterion), width="stretch",
-                key="choose_k_heatmap")
+ui.plot(left, charts.selection_lines(gmm, criterion), key="choose_k_lines")
+ui.plot(right, charts.elbow_figure(kmeans["k"], kmeans["inertia"], kmeans["silhouette"]),
+        key="choose_k_elbow")
+ui.plot(st, charts.selection_heatmap(gmm, criterion), key="choose_k_heatmap")
 
 if best is None:
     st.error("No mixture could be fitted in this range. Try standardising the features, a "

@@ -30,10 +30,10 @@ if summary is not None:
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.kmeans_figure(c, cur.view), width="stretch", key="compare_kmeans")
+    ui.plot(st, charts.kmeans_figure(c, cur.view), key="compare_kmeans")
 with right:
     if c.gmm is not None:
-        st.plotly_chart(charts.gmm_figure(c, cur.view), width="stretch", key="compare_gmm")
+        ui.plot(st, charts.gmm_figure(c, cur.view), key="compare_gmm")
 
 notes = [cur.view.note]
 if not cur.view.is_exact and len(cur.columns) > 2:

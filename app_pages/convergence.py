@@ -21,25 +21,25 @@ ui.show_fit_messages(c)
 left, right = st.columns(2)
 with left:
     if c.gmm is not None:
-        st.plotly_chart(charts.gmm_convergence_figure(c.gmm.lower_bounds_, c.gmm.converged_),
-                        width="stretch", key="conv_gmm")
-        st.plotly_chart(charts.change_figure(np.diff(c.gmm.lower_bounds_, prepend=np.nan),
-                                             s.tol, "GMM: change in log-likelihood",
-                                             f"tol = {s.tol:g}"),
-                        width="stretch", key="conv_gmm_change")
+        ui.plot(st, charts.gmm_convergence_figure(c.gmm.lower_bounds_, c.gmm.converged_),
+                key="conv_gmm")
+        gains = np.diff(c.gmm.lower_bounds_, prepend=np.nan)
+        ui.plot(st, charts.change_figure(gains, s.tol, "GMM: change in log-likelihood",
+                                         f"tol = {s.tol:g}"),
+                key="conv_gmm_change")
         outcome = "converged" if c.gmm.converged_ else "did not converge"
         st.caption(f"EM stops when the mean log-likelihood changes by less than tol "
                    f"({s.tol:g}) or after max_iter ({s.max_iter}) iterations; it ran "
                    f"{c.gmm.n_iter_} and {outcome}.")
 with right:
-    st.plotly_chart(charts.kmeans_convergence_figure(c.kmeans.inertias_, c.kmeans.converged_),
-                    width="stretch", key="conv_kmeans")
+    ui.plot(st, charts.kmeans_convergence_figure(c.kmeans.inertias_, c.kmeans.converged_),
+            key="conv_kmeans")
     history = np.asarray(c.kmeans.history_)
     shifts = ((np.diff(history, axis=0)) ** 2).sum(axis=(1, 2))
     kmeans_tol = s.tol * float(np.mean(c.X.var(axis=0)))
-    st.plotly_chart(charts.change_figure(shifts, kmeans_tol, "K-means: squared centroid shift",
-                                         "tol × mean variance"),
-                    width="stretch", key="conv_kmeans_change")
+    ui.plot(st, charts.change_figure(shifts, kmeans_tol, "K-means: squared centroid shift",
+                                     "tol × mean variance"),
+            key="conv_kmeans_change")
     st.caption("Lloyd's algorithm stops when no label changes, or when the centroids move "
                "less than tol times the mean feature variance.")
 
@@ -55,14 +55,14 @@ st.markdown(f"Both methods ran from {s.n_init} initialisations and kept the best
 left, right = st.columns(2)
 if c.gmm is not None:
     gmm_runs = ui.per_fit(cur, explain.gmm_restarts)
-    left.plotly_chart(charts.restart_curves_figure(
-        gmm_runs, "log_likelihood", "GMM: every restart's log-likelihood",
-        "mean log-likelihood"), width="stretch", key="conv_gmm_restarts")
+    ui.plot(left, charts.restart_curves_figure(
+            gmm_runs, "log_likelihood", "GMM: every restart's log-likelihood",
+            "mean log-likelihood"), key="conv_gmm_restarts")
     left.dataframe(explain.restart_table(gmm_runs, "log_likelihood"), hide_index=True,
                    width="stretch", column_config=RESTART_COLUMNS)
 kmeans_runs = ui.per_fit(cur, explain.kmeans_restarts)
-right.plotly_chart(charts.restart_curves_figure(
-    kmeans_runs, "inertia", "K-means: every restart's inertia", "inertia"),
-    width="stretch", key="conv_kmeans_restarts")
+ui.plot(right, charts.restart_curves_figure(
+        kmeans_runs, "inertia", "K-means: every restart's inertia", "inertia"),
+        key="conv_kmeans_restarts")
 right.dataframe(explain.restart_table(kmeans_runs, "inertia"), hide_index=True, width="stretch",
                 column_config=RESTART_COLUMNS)

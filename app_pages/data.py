@@ -27,5 +27,4 @@ st.subheader("Summary per column")
 st.dataframe(frame[list(cur.columns)].describe().T, width="stretch")
 
 st.subheader("Scatter matrix")
-st.plotly_chart(charts.scatter_matrix(X, cur.columns, cur.labels), width="stretch",
-                key="data_splom")
+ui.plot(st, charts.scatter_matrix(X, cur.columns, cur.labels), key="data_splom")

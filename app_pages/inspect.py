@@ -29,10 +29,10 @@ with right:
     values = pd.Series(c.X[row], index=list(cur.columns), name=f"row {row}")
     st.dataframe(values.to_frame().T, width="stretch")
 with left:
-    st.plotly_chart(charts.inspector_figure(c, cur.view, e), width="stretch",
-                    key="inspect_chart", on_select="rerun", selection_mode="points")
+    ui.plot(st, charts.inspector_figure(c, cur.view, e), key="inspect_chart",
+            on_select="rerun", selection_mode="points")
 
-st.plotly_chart(charts.terms_figure(e), width="stretch", key="inspect_terms")
+ui.plot(st, charts.terms_figure(e), key="inspect_terms")
 st.markdown(
     "K-means picks the cluster with the smallest squared distance. The GMM picks the "
     "largest **log weight + log density**: minus half the squared Mahalanobis distance (the "

@@ -16,12 +16,9 @@ st.markdown(
     "component (its *responsibility*). K-means has no such notion — each point belongs "
     "to exactly one centroid."
 )
-st.plotly_chart(charts.responsibility_heatmap(c.resp), width="stretch",
-                key="resp_heatmap")
+ui.plot(st, charts.responsibility_heatmap(c.resp), key="resp_heatmap")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.uncertainty_figure(cur.view, c.X, c.resp), width="stretch",
-                    key="resp_uncertainty")
+    ui.plot(st, charts.uncertainty_figure(cur.view, c.X, c.resp), key="resp_uncertainty")
 with right:
-    st.plotly_chart(charts.max_responsibility_histogram(c.resp), width="stretch",
-                    key="resp_histogram")
+    ui.plot(st, charts.max_responsibility_histogram(c.resp), key="resp_histogram")

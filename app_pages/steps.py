@@ -29,11 +29,11 @@ def show_gmm():
     step = explain.gmm_step(c, t, rows)
     path = ui.per_fit(cur, explain.gmm_log_likelihood_path)
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter),
-                      width="stretch", key="steps_gmm_chart")
-    right.plotly_chart(charts.step_curve_figure(path, t, "Mean log-likelihood",
-                                                "mean log-likelihood", charts.cluster_color(0)),
-                       width="stretch", key="steps_gmm_curve")
+    ui.plot(left, charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter),
+            key="steps_gmm_chart")
+    ui.plot(right, charts.step_curve_figure(path, t, "Mean log-likelihood",
+                                            "mean log-likelihood", charts.cluster_color(0)),
+            key="steps_gmm_curve")
     gain = "" if t == 0 else f", {path[t] - path[t - 1]:+.4g} since iteration {t - 1}"
     right.markdown(f"**Iteration {t}**: mean log-likelihood {path[t]:.6g}{gain}.")
     right.dataframe(
@@ -48,11 +48,11 @@ def show_kmeans():
     step = explain.kmeans_step(c, t, rows)
     path = explain.kmeans_inertia_path(c)
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.kmeans_step_figure(cur.view, c.X, rows, step, n_iter),
-                      width="stretch", key="steps_kmeans_chart")
-    right.plotly_chart(charts.step_curve_figure(path, t, "Inertia", "inertia",
-                                                charts.cluster_color(2)),
-                       width="stretch", key="steps_kmeans_curve")
+    ui.plot(left, charts.kmeans_step_figure(cur.view, c.X, rows, step, n_iter),
+            key="steps_kmeans_chart")
+    ui.plot(right, charts.step_curve_figure(path, t, "Inertia", "inertia",
+                                            charts.cluster_color(2)),
+            key="steps_kmeans_curve")
     change = "" if t == 0 else f", {path[t] - path[t - 1]:+.4g} since iteration {t - 1}"
     right.markdown(f"**Iteration {t}**: inertia {path[t]:.6g}{change}.")
 

@@ -127,7 +127,9 @@ def reproduce_script(columns, settings, csv_name=CSV_NAME):
         "import gmmcore",
         "",
         f"frame = pd.read_csv({csv_name!r})",
-        f"X = frame[{[safe_text(str(c)) for c in columns]!r}].to_numpy(dtype=float)",
+        "# Row-major like the app's array, so column sums round the same way.",
+        f"X = np.ascontiguousarray(frame[{[safe_text(str(c)) for c in columns]!r}], "
+        "dtype=float)",
     ]
     if s.standardize:
         lines += [

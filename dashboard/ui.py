@@ -357,6 +357,25 @@ def show_fit_messages(comparison):
 
 
 # ------------------------------------------------------------- page helpers
+def plot(where, fig, *, key, **kwargs):
+    """Show a Plotly figure full width, its toolbar's camera saving a crisp PNG
+    named after the chart.
+
+    Parameters
+    ----------
+    where : streamlit module or container
+    fig : plotly.graph_objects.Figure
+    key : str
+        Widget key; also the PNG's file name.
+    **kwargs
+        Passed to ``st.plotly_chart`` (e.g. ``on_select``).
+    """
+    config = {"displaylogo": False,
+              "toImageButtonOptions": {"format": "png", "filename": key, "scale": 2}}
+    return where.plotly_chart(fig, width="stretch", key=key, config=config, **kwargs)
+
+
+
 PLAY_SECONDS = 0.8
 
 

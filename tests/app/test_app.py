@@ -2,14 +2,15 @@
 
 import base64
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dashboard import datasets
+from dashboard import compare, datasets
 
 from ..upload_corpus import CASES
-from .conftest import PAGES, new_session
+from .conftest import APP, PAGES, AppSession, new_session
 
 
 def _current(at):
@@ -286,3 +287,59 @@ def test_restarts_button_runs_ten_and_shows_each(app):
     assert len(names) == 10 and sum("(best)" in n for n in names) == 1
     tables = [df.value for df in app.dataframe]
     assert [len(t) for t in tables[-2:]] == [10, 10]
+
+
+# --------------------------------------------------------------- shareable links
+def _session_from_link(**query):
+    at = AppSession(Path(APP), default_timeout=120)
+    for name, value in query.items():
+        at.query_params[name] = value
+    at.run()
+    _no_errors(at)
+    return at
+
+
+def test_a_link_reproduces_the_view():
+    at = _session_from_link(dataset="iris", k="4", cov="tied", init="random", seed="7",
+                            standardize="1", columns="sepal length,petal length,petal width",
+                            view="features", x="petal width", y="sepal length")
+    cur = _current(at)
+    assert cur.data.key == "iris"
+    assert cur.columns == ("sepal length", "petal length", "petal width")
+    assert cur.settings == compare.Settings(k=4, covariance_type="tied", init="random",
+                                            seed=7, standardize=True)
+    assert _plotly_specs(at)[0]["layout"]["xaxis"]["title"]["text"] == "petal width"
+    assert not at.warning
+    # The same link in a second session gives the same fit.
+    again = _current(_session_from_link(**dict(at.query_params)))
+    np.testing.assert_array_equal(again.comparison.gmm_labels, cur.comparison.gmm_labels)
+
+
+def test_bad_link_values_fall_back_to_defaults_with_a_notice():
+    at = _session_from_link(dataset="nowhere", k="abc", cov="nonsense", seed="-3")
+    cur = _current(at)
+    assert cur.data.key == datasets.DEFAULT
+    assert cur.settings == compare.Settings()
+    notices = [w.value for w in at.warning]
+    assert any("k='abc'" in n for n in notices) and any("cov='nonsense'" in n for n in notices)
+    assert any("dataset='nowhere'" in n for n in notices)
+    assert any("seed='-3'" in n for n in notices)
+    at.button(key="link_notices_ok").click().run()
+    assert not at.warning
+    assert _session_from_link(k="999").session_state["k"] == 3
+
+
+def test_changing_a_widget_updates_the_link(app):
+    assert app.query_params["dataset"] == datasets.DEFAULT
+    app.slider(key="k").set_value(5).run()
+    app.selectbox(key="covariance_type").set_value("diag").run()
+    assert app.query_params["k"] == "5" and app.query_params["cov"] == "diag"
+    app.number_input(key="n_init").set_value(3).run()
+    assert app.query_params["n_init"] == "3"
+
+
+def test_an_upload_link_asks_for_the_file_again():
+    at = _session_from_link(dataset="upload", k="2")
+    assert any("upload the file again" in w.value for w in at.warning)
+    assert at.session_state["dataset"] == "upload" and _current(at).settings.k == 2
+    assert "columns" not in at.query_params

@@ -1,7 +1,11 @@
 import io
+import json
 
+import numpy as np
 import pandas as pd
+import pytest
 
+import gmmcore
 from dashboard import compare, datasets, export
 
 
@@ -25,3 +29,54 @@ def test_results_frame_columns():
     assert frame["kmeans_cluster"].min() == 1
     assert ((frame[["p_cluster_1", "p_cluster_2", "p_cluster_3"]].sum(axis=1) - 1).abs()
             < 1e-9).all()
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["raw", "standardised"])
+def fitted(request):
+    d = datasets.load("unequal_variance")
+    features = d.X * [1.0, 50.0] + [0.0, 1e3]  # different scales, so standardising matters
+    settings = compare.Settings(k=3, covariance_type="diag", standardize=request.param,
+                                n_init=2, seed=5)
+    return d, features, compare.compare(features, settings)
+
+
+def test_csv_has_the_data_as_loaded(fitted):
+    d, features, c = fitted
+    frame = pd.read_csv(io.BytesIO(export.to_csv_bytes(
+        export.results_frame(c, d.columns, d.labels, features))))
+    np.testing.assert_array_equal(frame[list(d.columns)].to_numpy(), features)
+    np.testing.assert_array_equal(frame["gmm_cluster"], c.gmm_labels + 1)
+    np.testing.assert_allclose(frame["uncertainty"], 1 - c.resp.max(axis=1))
+
+
+def test_models_json_loads_back_with_the_same_predictions(fitted):
+    d, features, c = fitted
+    document = json.loads(export.models_json_bytes(c, d.columns, features))
+    loaded = gmmcore.models_from_dict(document)
+    X = gmmcore.io.apply_preprocessing(features, loaded["preprocessing"])
+    np.testing.assert_array_equal(X, c.X)
+    order = loaded["settings"]["gmm_cluster_order"]
+    np.testing.assert_array_equal(np.argsort(order)[loaded["gmm"].predict(X)], c.gmm_labels)
+    np.testing.assert_allclose(loaded["gmm"].predict_proba(X)[:, order], c.resp, atol=1e-12)
+    np.testing.assert_array_equal(loaded["kmeans"].predict(X), c.kmeans_labels)
+    assert loaded["columns"] == list(d.columns)
+    assert loaded["settings"]["covariance_type"] == "diag" and loaded["settings"]["seed"] == 5
+    assert document["gmmcore_version"] == gmmcore.__version__
+    assert len(loaded["gmm"].history_) == c.gmm.n_iter_ + 1
+
+
+def test_the_script_refits_the_same_models_from_the_csv(fitted, tmp_path, monkeypatch):
+    d, features, c = fitted
+    frame = export.results_frame(c, d.columns, d.labels, features)
+    (tmp_path / export.CSV_NAME).write_bytes(export.to_csv_bytes(frame))
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(export.reproduce_script(d.columns, c.settings), namespace)  # noqa: S102
+    np.testing.assert_array_equal(namespace["kmeans_labels"], c.kmeans_labels)
+    np.testing.assert_array_equal(namespace["gmm"].means_, c.gmm.means_)
+    np.testing.assert_array_equal(namespace["responsibilities"][:, c.order], c.resp)
+
+
+def test_script_uses_the_csv_header_of_formula_like_names():
+    script = export.reproduce_script(["=a", "b"], compare.Settings())
+    assert "frame[[\"'=a\", 'b']]" in script

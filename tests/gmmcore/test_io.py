@@ -1,0 +1,82 @@
+"""Fitted models as JSON documents and back: the same predictions, clear errors."""
+
+import json
+
+import numpy as np
+import pytest
+
+import gmmcore
+from gmmcore import io
+
+from .data import anisotropic, iris
+
+COVARIANCE_TYPE = list(gmmcore.COVARIANCE_TYPES)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+def test_json_round_trip_gives_the_same_predictions(covariance_type):
+    X = iris()
+    gmm = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0,
+                                  keep_history=True).fit(X)
+    kmeans = gmmcore.KMeans(3, random_state=0).fit(X)
+    text = io.dumps(gmmcore.models_to_dict(gmm=gmm, kmeans=kmeans, columns=list("abcd"),
+                                           settings={"note": np.float64(1.5)},
+                                           include_history=True))
+    loaded = io.loads(text)
+    np.testing.assert_array_equal(loaded["gmm"].predict(X), gmm.predict(X))
+    np.testing.assert_allclose(loaded["gmm"].predict_proba(X), gmm.predict_proba(X),
+                               atol=1e-12)
+    np.testing.assert_allclose(loaded["gmm"].score_samples(X), gmm.score_samples(X),
+                               rtol=1e-12)
+    np.testing.assert_array_equal(loaded["gmm"].covariances_, gmm.covariances_)
+    assert loaded["gmm"].lower_bounds_ == gmm.lower_bounds_
+    assert loaded["gmm"].n_iter_ == gmm.n_iter_ and loaded["gmm"].converged_
+    assert len(loaded["gmm"].history_) == len(gmm.history_)
+    np.testing.assert_array_equal(loaded["gmm"].history_[1]["means"], gmm.history_[1]["means"])
+    np.testing.assert_array_equal(loaded["kmeans"].predict(X), kmeans.labels_)
+    assert loaded["kmeans"].inertia_ == kmeans.inertia_
+    assert loaded["columns"] == list("abcd") and loaded["settings"] == {"note": 1.5}
+    assert json.loads(text)["gmmcore_version"] == gmmcore.__version__
+
+
+def test_a_loaded_model_refits_like_the_original_settings():
+    X = anisotropic()
+    gmm = gmmcore.GaussianMixture(3, covariance_type="tied", random_state=3, tol=1e-5).fit(X)
+    loaded = gmmcore.GaussianMixture.from_dict(json.loads(json.dumps(gmm.to_dict())))
+    assert (loaded.covariance_type, loaded.tol, loaded.random_state) == ("tied", 1e-5, 3)
+
+
+def test_preprocessing_is_recorded_and_applied():
+    X = anisotropic() * [1.0, 100.0] + 7
+    record = io.standardization(X)
+    Z = io.apply_preprocessing(X, record)
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(Z.std(axis=0), 1)
+    constant = np.column_stack([X[:, 0], np.full(len(X), 3.0)])
+    np.testing.assert_array_equal(io.apply_preprocessing(constant, io.standardization(
+        constant))[:, 1], 0.0)
+    np.testing.assert_array_equal(io.apply_preprocessing(X, {}), X)
+
+
+def test_non_finite_values_become_null():
+    gmm = gmmcore.GaussianMixture(2, max_iter=0, random_state=0).fit(iris())
+    assert gmm.lower_bound_ == -np.inf  # no EM iteration ran
+    text = io.dumps(gmmcore.models_to_dict(gmm=gmm))
+    assert json.loads(text)["gmm"]["lower_bound"] is None
+    assert np.isnan(io.loads(text)["gmm"].lower_bound_)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "not valid JSON"),
+    ('{"format": "something else"}', "Not a gmmcore models document"),
+    ('[1, 2]', "Not a gmmcore models document"),
+    ('{"format": "gmmcore.models/1", "gmm": {"params": {}}}', "The GaussianMixture part lacks"),
+    ('{"format": "gmmcore.models/1", "kmeans": {"params": {"n_clusters": 2}, '
+     '"cluster_centers": [[1, null]]}}', "finite"),
+    ('{"format": "gmmcore.models/1", "gmm": {"params": {"covariance_type": "full"}, '
+     '"weights": [0.5, 0.5], "means": [[0], [1]], "covariances": [[[1]], [[-1]]]}}',
+     "reg_covar"),
+])
+def test_bad_documents_are_refused_in_words(text, message):
+    with pytest.raises(ValueError, match=message):
+        io.loads(text)
