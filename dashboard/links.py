@@ -6,7 +6,7 @@ parse or is out of range is replaced by the default and explained in a notice.
 Uploaded data is never part of a link.
 """
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import gmmcore
 
@@ -193,4 +193,7 @@ def _columns_from_query(query, columns, state, notices):
 
 def share_url(base_url, query):
     """The link to share: ``base_url`` (scheme, host and page path) plus ``query``."""
-    return (base_url or "") + ("?" + urlencode(query) if query else "")
+    base = base_url or ""
+    if base and not urlsplit(base).path:
+        base += "/"
+    return base + ("?" + urlencode(query) if query else "")

@@ -5,6 +5,7 @@ with Playwright. Screenshots go to tests/app/output/. Without Chromium the test
 is skipped outside CI and fails under CI.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -211,4 +212,46 @@ def test_every_page_draws_and_an_upload_loads(server, browser):
     _assert_no_exception(page, "upload")
     assert page.get_by_text("measurements.csv: 60 rows, 2 numeric columns.").count() == 1
     _shot(page, "upload")
+    page.close()
+
+
+def test_downloads_png_export_and_a_shared_link(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    page.goto(server + "/?dataset=iris&k=4&cov=diag&seed=3")
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "link")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Data with labels and responsibilities (CSV)").click()
+    csv = Path(info.value.path()).read_text()
+    header = csv.splitlines()[0].split(",")
+    assert header[:4] == ["sepal length", "sepal width", "petal length", "petal width"]
+    assert {"kmeans_cluster", "gmm_cluster", "p_cluster_4", "uncertainty"} <= set(header)
+    assert len(csv.splitlines()) == 151
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Both fitted models (JSON)").click()
+    document = json.loads(Path(info.value.path()).read_text())
+    assert document["format"] == "gmmcore.models/1"
+    assert document["gmm"]["params"]["covariance_type"] == "diag"
+    assert len(document["gmm"]["weights"]) == 4
+
+    # Plotly's own PNG export, on the WebGL GMM chart.
+    chart = page.locator(".js-plotly-plot").nth(1)
+    chart.hover()
+    with page.expect_download() as info:
+        chart.get_by_role("button", name="Download plot as a PNG").click()
+    assert info.value.suggested_filename == "compare_gmm.png"
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # The link to share reproduces the view in a new session.
+    _sidebar(page).get_by_role("button", name="Share this view").click()
+    link = page.locator('[data-testid="stPopoverBody"] code').inner_text().strip()
+    assert link.startswith(server + "/?") and "k=4" in link and "cov=diag" in link
+    other = browser.new_page(viewport={"width": 1500, "height": 1100})
+    other.goto(link)
+    _wait_until_drawn(other, 2)
+    _assert_no_exception(other, "shared link")
+    assert "diag covariance" in _chart_title(other, 1)
+    other.close()
     page.close()

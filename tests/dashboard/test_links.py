@@ -81,3 +81,4 @@ def test_share_url():
     assert links.share_url("https://demo.example/steps", {"k": "3", "cov": "full"}) == \
         "https://demo.example/steps?k=3&cov=full"
     assert links.share_url(None, {"dataset": "a b"}) == "?dataset=a+b"
+    assert links.share_url("http://host:8501", {"k": "2"}) == "http://host:8501/?k=2"
