@@ -12,7 +12,7 @@ st.title("K-means vs Gaussian mixture")
 st.caption(cur.data.description)
 ui.show_fit_messages(c)
 
-summary = compare.agreement(c)
+summary = ui.per_fit(cur, compare.agreement)
 if summary is not None:
     a, b, d = st.columns(3)
     a.metric("Points assigned differently",
@@ -30,10 +30,10 @@ if summary is not None:
 
 left, right = st.columns(2)
 with left:
-    ui.plot(st, charts.kmeans_figure(c, cur.view), key="compare_kmeans")
+    ui.plot(st, ui.figure(cur, charts.kmeans_figure), key="compare_kmeans")
 with right:
     if c.gmm is not None:
-        ui.plot(st, charts.gmm_figure(c, cur.view), key="compare_gmm")
+        ui.plot(st, ui.figure(cur, charts.gmm_figure), key="compare_gmm")
 
 notes = [cur.view.note]
 if not cur.view.is_exact and len(cur.columns) > 2:

@@ -4,6 +4,7 @@ Every dataset is generated or bundled with scikit-learn, needs no download and
 keeps its true labels so both methods can be scored.
 """
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,13 +111,21 @@ BUILTIN = {
 DEFAULT = "anisotropic"
 
 
+@functools.cache
 def load(key):
-    """The built-in dataset ``key`` (one of :data:`BUILTIN`)."""
+    """The built-in dataset ``key`` (one of :data:`BUILTIN`).
+
+    Generated once per process and shared: its arrays are read-only.
+    """
     if key not in BUILTIN:
         raise ValueError(f"Unknown dataset {key!r}; choose one of {', '.join(BUILTIN)}.")
-    return BUILTIN[key]()
+    data = BUILTIN[key]()
+    for array in (data.X, data.labels):
+        if array is not None:
+            array.flags.writeable = False
+    return data
 
 
 def titles():
     """Display title of every built-in dataset, by key."""
-    return {key: make().name for key, make in BUILTIN.items()}
+    return {key: load(key).name for key in BUILTIN}

@@ -65,30 +65,50 @@ class Current:
     view: compare.View
     comparison: compare.Comparison
     labels: np.ndarray | None
+    view_choice: tuple = ()
+    labels_key: str = ""  # which labels: "builtin" or the upload's chosen column
+
+    @property
+    def fit_key(self):
+        """What the fit depends on: data digest, columns and settings (hashable)."""
+        return (self.data.digest, self.columns, self.settings)
 
 
 # ------------------------------------------------------------------ cached work
-@st.cache_data(max_entries=16, show_spinner=False)
+# Every cache is bounded in entries and, except the built-in datasets, in age: a
+# hosted demo serves many sessions from one process. Uploads are the large
+# entries, so their caches hold few.
+CACHE_TTL = 3600  # seconds
+
+
+# The built-in data and the fits are shared between sessions, not copied into each
+# run (st.cache_resource): their arrays are made read-only so none can change them.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def builtin_data(key):
     d = datasets.load(key)
     return ActiveData(key, d.name, d.X, d.columns, d.labels, d.description,
                       compare.data_digest(d.X, d.labels))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=CACHE_TTL, show_spinner=False)
 def ingest_upload(digest, missing, _raw):
     """Parse an upload; cached by the SHA-256 of its full bytes (``_raw`` is not hashed)."""
     return ingest.ingest(_raw, missing=missing)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
 def fit_comparison(digest, columns, settings, _X):
     """Both fits for one dataset (by digest), column choice and settings."""
-    return compare.compare(_X, settings)
+    comparison = compare.compare(_X, settings)
+    for array in (comparison.X, comparison.kmeans_labels, comparison.gmm_labels,
+                  comparison.resp):
+        if array is not None:
+            array.flags.writeable = False
+    return comparison
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _metrics_rows(digest, columns, settings, labels_digest, _comparison, _labels):
+@st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner=False)
+def _metrics_rows(digest, columns, settings, labels_key, _comparison, _labels):
     return compare.metrics_table(_comparison, _labels)
 
 
@@ -98,13 +118,28 @@ def metrics_rows(cur):
     Silhouettes and scores over all rows take a while on large data, so they
     are cached with the fit's key rather than recomputed on every rerun.
     """
-    return _metrics_rows(cur.data.digest, cur.columns, cur.settings,
-                         compare.data_digest(cur.labels), cur.comparison, cur.labels)
+    return _metrics_rows(*cur.fit_key, cur.labels_key, cur.comparison, cur.labels)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner=False)
 def _per_fit(name, digest, columns, settings, _func, _comparison):
     return _func(_comparison)
+
+
+@st.cache_resource(max_entries=64, ttl=CACHE_TTL, show_spinner=False)
+def _figure(name, fit_key, view_choice, args, _builder, _comparison, _view):
+    return _builder(_comparison, _view, *args)
+
+
+def figure(cur, builder, *args):
+    """``builder(comparison, view, *args)`` for this run's fit and view, built once.
+
+    Plotly figures are slow to build and quick to send, so they are built once
+    per fit, view and ``args`` (hashable) and shared between sessions: treat
+    the result as read-only.
+    """
+    return _figure(builder.__qualname__, cur.fit_key, cur.view_choice, args, builder,
+                   cur.comparison, cur.view)
 
 
 def per_fit(cur, func):
@@ -113,11 +148,10 @@ def per_fit(cur, func):
     ``func`` is one of :mod:`dashboard.explain`'s summaries; its qualified name
     and the fit's key make the cache key.
     """
-    return _per_fit(func.__qualname__, cur.data.digest, cur.columns, cur.settings, func,
-                    cur.comparison)
+    return _per_fit(func.__qualname__, *cur.fit_key, func, cur.comparison)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
 def view_for(digest, columns, standardize, view, x, y, _X):
     if len(columns) == 1:
         return compare.one_feature_view(columns[0])
@@ -330,7 +364,9 @@ def prepare_current():
         comparison = fit_comparison(data.digest, columns, settings, X)
         shown = view_for(data.digest, columns, settings.standardize, view, x, y,
                          comparison.X)
-    st.session_state["_current"] = Current(data, columns, settings, shown, comparison, labels)
+    labels_key = "builtin" if data.key != UPLOAD else st.session_state.get("label_column", "")
+    st.session_state["_current"] = Current(data, columns, settings, shown, comparison, labels,
+                                           (view, x, y), labels_key)
 
 
 def _columns_of(data, columns):
@@ -424,15 +460,11 @@ def iteration_slider(name, n_iter, label):
                      help="0 is the initialisation; each step is one full iteration.")
 
 
-def _fit_key(cur):
-    return (cur.data.digest, cur.columns, cur.settings)
-
-
 def inspected_row(cur):
     """The row the inspector and the math page show: the user's choice for this
     fit, else :func:`explain.default_point`."""
-    if st.session_state.get("inspect_fit") != _fit_key(cur):
-        st.session_state["inspect_fit"] = _fit_key(cur)
+    if st.session_state.get("inspect_fit") != cur.fit_key:
+        st.session_state["inspect_fit"] = cur.fit_key
         st.session_state["inspect_row_value"] = explain.default_point(cur.comparison)
     return int(st.session_state["inspect_row_value"])
 
@@ -471,12 +503,12 @@ def clicked_row(chart_key):
 
 
 # ------------------------------------------------------------- model selection
-@st.cache_data(max_entries=2000, show_spinner=False)
+@st.cache_data(max_entries=2000, ttl=CACHE_TTL, show_spinner=False)
 def _gmm_cell(digest, columns, settings, k, covariance_type, _X):
     return gmmcore.score_model(_X, k, covariance_type, **compare.gmm_params(settings))
 
 
-@st.cache_data(max_entries=500, show_spinner=False)
+@st.cache_data(max_entries=500, ttl=CACHE_TTL, show_spinner=False)
 def _kmeans_cell(digest, columns, settings, k, _X):
     return choose_k.kmeans_scores(_X, k, settings)
 
@@ -495,7 +527,7 @@ def model_grid(cur, ks):
         ``k``, ``inertia`` and ``silhouette`` arrays of shape (n_k,).
     """
     X = cur.comparison.X
-    key = (cur.data.digest, cur.columns, choose_k.grid_settings(cur.settings))
+    key = (*cur.fit_key[:2], choose_k.grid_settings(cur.settings))
     bar = st.progress(0.0, text="Fitting the models…")
     n_gmm = len(ks) * len(gmmcore.COVARIANCE_TYPES)
     total = n_gmm + len(ks)
