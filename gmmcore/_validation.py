@@ -146,3 +146,8 @@ def check_fitted_input(X, estimator, fitted_attribute):
             f"{estimator.n_features_in_}; give it the same columns."
         )
     return X
+
+
+def is_dask_collection(X):
+    """True for a Dask array or frame, checked without importing Dask."""
+    return type(X).__module__.partition(".")[0] == "dask" and hasattr(X, "__dask_graph__")

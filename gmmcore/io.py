@@ -13,6 +13,8 @@ import json
 
 import numpy as np
 
+from ._validation import is_dask_collection
+
 FORMAT = "gmmcore.models/1"
 
 
@@ -52,14 +54,15 @@ def apply_preprocessing(X, preprocessing):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like or dask.array.Array of shape (n_samples, n_features)
     preprocessing : dict or None
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray (or lazy Dask array) of shape (n_samples, n_features)
     """
-    X = np.asarray(X, dtype=float)
+    if not is_dask_collection(X):  # a Dask array stays lazy and distributed
+        X = np.asarray(X, dtype=float)
     standardize = (preprocessing or {}).get("standardize")
     if not standardize:
         return X

@@ -5,6 +5,7 @@ centre sums are weighted bincounts. Rows are centred before fitting, as
 scikit-learn does, which keeps ``|x|^2 - 2 x.c + |c|^2`` accurate.
 """
 
+import functools
 import warnings
 
 import numpy as np
@@ -21,6 +22,7 @@ from ._validation import (
     check_option,
     check_random_state,
     check_sample_weight,
+    is_dask_collection,
 )
 
 
@@ -82,6 +84,11 @@ _INITS = {"k-means++": _init_kmeans_plusplus, "random": _init_random}
 
 
 # ------------------------------------------------------------------ Lloyd steps
+def _nearest_centres(x_mean, centers, X):
+    """Labels of rows ``X`` (n, d) for centres given in the caller's units."""
+    return assign(X - x_mean, centers - x_mean)[0]
+
+
 def assign(X, centers):
     """Nearest centre of every row and the squared distance to it.
 
@@ -376,8 +383,7 @@ class KMeans:
     def __repr__(self):
         return f"KMeans(n_clusters={self.n_clusters})"
 
-    def _check_parameters(self, X):
-        n_samples, n_features = X.shape
+    def _check_parameters(self, n_samples, n_features):
         k = check_int(self.n_clusters, "n_clusters", 1)
         check_int(self.max_iter, "max_iter", 1)
         check_float(self.tol, "tol")
@@ -412,8 +418,12 @@ class KMeans:
         -------
         self : KMeans
         """
+        if is_dask_collection(X):
+            from . import _dask
+
+            return _dask.fit_kmeans(self, X, sample_weight)
         X = check_array(X)
-        n_init = self._check_parameters(X)
+        n_init = self._check_parameters(*X.shape)
         sample_weight = check_sample_weight(sample_weight, len(X))
         rng = check_random_state(self.random_state)
         x_mean = X.mean(axis=0)
@@ -468,9 +478,16 @@ class KMeans:
         return check_fitted_input(X, self, "cluster_centers_")
 
     def predict(self, X):
-        """Nearest centre of every row, shape (n_samples,)."""
-        X = self._checked(X)
-        return assign(X - self._x_mean, self.cluster_centers_ - self._x_mean)[0]
+        """Nearest centre of every row, shape (n_samples,); lazy for a Dask array."""
+        if is_dask_collection(X):
+            from ._dask import map_rows
+
+            # Only the centres travel to the workers, not the model (whose labels_
+            # may itself be a Dask array).
+            check_is_fitted(self, "cluster_centers_")
+            nearest = functools.partial(_nearest_centres, self._x_mean, self.cluster_centers_)
+            return map_rows(X, nearest, dtype=np.intp)
+        return _nearest_centres(self._x_mean, self.cluster_centers_, self._checked(X))
 
     def transform(self, X):
         """Euclidean distance of every row to every centre, shape (n_samples, n_clusters)."""

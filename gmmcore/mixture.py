@@ -8,6 +8,7 @@ magnitudes, scaled by a power of two) before fitting; the fitted attributes
 are given back in the caller's units.
 """
 
+import time
 import warnings
 
 import numpy as np
@@ -25,6 +26,7 @@ from ._validation import (
     check_option,
     check_random_state,
     check_sample_weight,
+    is_dask_collection,
 )
 from .kmeans import KMeans, kmeans_plusplus
 
@@ -121,6 +123,8 @@ class GaussianMixture:
     keep_history : bool, default=False
         Record the parameters at every iteration of the best initialisation in
         ``history_`` (starting with the initial ones).
+    verbose : int, default=0
+        Print the mean log-likelihood, its change and the time at every iteration.
 
     Attributes
     ----------
@@ -158,6 +162,7 @@ class GaussianMixture:
         precisions_init=None,
         random_state=None,
         keep_history=False,
+        verbose=0,
     ):
         self.n_components = n_components
         self.covariance_type = covariance_type
@@ -171,6 +176,7 @@ class GaussianMixture:
         self.precisions_init = precisions_init
         self.random_state = random_state
         self.keep_history = keep_history
+        self.verbose = verbose
 
     @classmethod
     def from_parameters(cls, weights, means, covariances, covariance_type="full", **params):
@@ -357,7 +363,7 @@ class GaussianMixture:
             resp = _INITIAL_RESP[self.init_params](X, self.n_components, rng, sample_weight)
             resp_t = resp.T * sample_weight
             nk, means, covariances = self._estimate_gaussian(
-                self._moments(X.T, resp_t, sample_weight)
+                _moments(X.T, resp_t, sample_weight, self.covariance_type)
             )
             weights = nk / sample_weight.sum()
             if self.precisions_init is None:
@@ -373,22 +379,6 @@ class GaussianMixture:
             )
             covariances = gaussian.covariances_from_cholesky(prec_chol, self.covariance_type)
         return weights, means, covariances, prec_chol
-
-    def _moments(self, xt, resp_t, sample_weight):
-        """Sufficient statistics of a block: (nk, sum r x, second moment).
-
-        Parameters
-        ----------
-        xt : ndarray of shape (n_features, n_rows)
-        resp_t : ndarray of shape (n_components, n_rows)
-            Responsibilities times sample weights.
-        sample_weight : ndarray of shape (n_rows,)
-        """
-        return (
-            resp_t.sum(axis=1),
-            resp_t @ xt.T,
-            gaussian.second_moment_t(xt, resp_t, sample_weight, self.covariance_type),
-        )
 
     def _estimate_gaussian(self, moments):
         """Counts, means and covariances from summed sufficient statistics."""
@@ -424,34 +414,18 @@ class GaussianMixture:
             (nk of shape (n_components,), sum r x of shape (n_components, n_features),
             second moment as :func:`gaussian.second_moment`).
         """
-        weights, means, _, prec_chol = params
-        n_features, n_samples = X_t.shape
-        log_weights = np.log(weights)[:, None]
+        total, *moments = e_step_sums(X_t, sample_weight, params, self.covariance_type)
+        return total / sample_weight.sum(), tuple(moments)
 
-        def chunk_moments(rows):
-            xt = X_t[:, rows]
-            resp_t, log_norm = _responsibilities(
-                gaussian.log_gaussian_prob_t(xt, means, prec_chol, self.covariance_type),
-                log_weights,
-            )
-            w = sample_weight[rows]
-            resp_t *= w
-            return (log_norm @ w, *self._moments(xt, resp_t, w))
-
-        total, nk, sum_x, moment = map_reduce_rows(
-            chunk_moments, row_chunks(n_samples, self._row_bytes(n_features))
-        )
-        return total / sample_weight.sum(), (nk, sum_x, moment)
-
-    def _row_bytes(self, n_features):
-        """Bytes of temporaries one row needs in an EM pass (sizes the chunks)."""
-        k = self.n_components
-        per_component = {"full": 2 * n_features, "tied": n_features}.get(
-            self.covariance_type, 1)
-        return 8 * (k * (per_component + 3) + 2 * n_features)
-
-    def _run_em(self, X_t, sample_weight, params):
+    def _run_em(self, e_step, params):
         """EM from ``params`` until ``tol`` or ``max_iter``.
+
+        Parameters
+        ----------
+        e_step : callable
+            ``e_step(params) -> (mean log-likelihood, moments)`` over all rows.
+        params : tuple
+            Initial parameters in the fitting frame.
 
         Returns
         -------
@@ -462,13 +436,19 @@ class GaussianMixture:
         lower_bound = -np.inf
         converged = False
         n_iter = 0
+        started = time.perf_counter()
         for n_iter in range(1, self.max_iter + 1):  # noqa: B007 (read after the loop)
             previous = lower_bound
-            lower_bound, moments = self._e_step_moments(X_t, sample_weight, params)
+            lower_bound, moments = e_step(params)
             params = self._m_step(moments)
             lower_bounds.append(lower_bound)
             if history is not None:
                 history.append(params)
+            if self.verbose:
+                print(f"  iteration {n_iter:4d}  mean log-likelihood "
+                      f"{self._to_user_log_likelihood(lower_bound):.8g}  change "
+                      f"{lower_bound - previous:.3g}  {time.perf_counter() - started:.2f} s",
+                      flush=True)
             if abs(lower_bound - previous) < self.tol:
                 converged = True
                 break
@@ -500,6 +480,11 @@ class GaussianMixture:
         -------
         labels : ndarray of shape (n_samples,)
         """
+        if is_dask_collection(X):
+            from . import _dask
+
+            _dask.fit_mixture(self, X, sample_weight)
+            return self.predict(X)
         X = check_array(X)
         n_samples, n_features = X.shape
         self._check_parameters(n_samples, n_features)
@@ -507,16 +492,33 @@ class GaussianMixture:
         self._shift, self._scale = _frame(X, sample_weight)
         X = (X - self._shift) / self._scale
         X_t = np.ascontiguousarray(X.T)
-        rng = check_random_state(self.random_state)
+        self._fit_restarts(
+            lambda params: self._e_step_moments(X_t, sample_weight, params),
+            lambda rng: self._initial_parameters(X, sample_weight, rng),
+            n_features,
+        )
+        return self._weighted_log_prob_frame(X).argmax(axis=1)
 
+    def _fit_restarts(self, e_step, initial_parameters, n_features):
+        """EM from ``n_init`` initialisations; the best becomes the fitted model.
+
+        Parameters
+        ----------
+        e_step : callable
+            As :meth:`_run_em` takes it.
+        initial_parameters : callable
+            ``initial_parameters(rng)`` -> parameters in the fitting frame.
+        n_features : int
+        """
+        rng = check_random_state(self.random_state)
         best = None
         self.restarts_ = []
-        for _ in range(self.n_init):
-            start = self._initial_parameters(X, sample_weight, rng)
+        for i in range(self.n_init):
+            if self.verbose:
+                print(f"initialisation {i + 1} of {self.n_init}", flush=True)
+            start = initial_parameters(rng)
             with single_threaded_blas():
-                params, lower_bounds, converged, n_iter, history = self._run_em(
-                    X_t, sample_weight, start
-                )
+                params, lower_bounds, converged, n_iter, history = self._run_em(e_step, start)
             lower_bound = lower_bounds[-1] if lower_bounds else -np.inf
             self.restarts_.append(
                 {
@@ -536,7 +538,7 @@ class GaussianMixture:
                 "Best initialisation did not converge. Increase max_iter or tol, try "
                 "another initialisation, or check for degenerate data.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         self.n_features_in_ = n_features
         self._set_parameters(params)
@@ -546,7 +548,6 @@ class GaussianMixture:
         self.lower_bounds_ = list(self._to_user_log_likelihood(np.array(lower_bounds)))
         if history is not None:
             self.history_ = [self._user_parameters(p) for p in history]
-        return self._weighted_log_prob_frame(X).argmax(axis=1)
 
     # -------------------------------------------------- frame conversions
     def _to_user_log_likelihood(self, value):
@@ -589,7 +590,8 @@ class GaussianMixture:
         n_samples, n_features = X.shape
         offset = np.log(weights) - n_features * np.log(self._scale)
         out = np.empty((n_samples, self.n_components))
-        for rows in row_chunks(n_samples, self._row_bytes(n_features)):
+        row_bytes = _row_bytes(self.n_components, n_features, self.covariance_type)
+        for rows in row_chunks(n_samples, row_bytes):
             out[rows] = gaussian.log_gaussian_prob(X[rows], means, prec_chol,
                                                    self.covariance_type)
         out += offset
@@ -604,19 +606,27 @@ class GaussianMixture:
         Returns
         -------
         log_prob : ndarray of shape (n_samples,)
+            A lazy Dask array for Dask input (as ``predict`` and
+            ``predict_proba``).
         """
+        if is_dask_collection(X):
+            return _map_rows(X, self.score_samples)
         return logsumexp(self._weighted_log_prob(X), axis=1)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of ``X``."""
-        return float(np.mean(self.score_samples(X)))
+        return float(self.score_samples(X).mean())
 
     def predict(self, X):
         """Most probable component of every row, shape (n_samples,)."""
+        if is_dask_collection(X):
+            return _map_rows(X, self.predict, dtype=np.intp)
         return self._weighted_log_prob(X).argmax(axis=1)
 
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
+        if is_dask_collection(X):
+            return _map_rows(X, self.predict_proba, self.n_components)
         log_prob = self._weighted_log_prob(X)
         return np.exp(log_prob - logsumexp(log_prob, axis=1)[:, None])
 
@@ -670,6 +680,73 @@ class GaussianMixture:
         ]
         labels = np.repeat(np.arange(self.n_components), counts)
         return np.vstack(draws), labels
+
+
+def _moments(xt, resp_t, sample_weight, covariance_type):
+    """Sufficient statistics of a block: (nk, sum r x, second moment).
+
+    Parameters
+    ----------
+    xt : ndarray of shape (n_features, n_rows)
+    resp_t : ndarray of shape (n_components, n_rows)
+        Responsibilities times sample weights.
+    sample_weight : ndarray of shape (n_rows,)
+    covariance_type : str
+    """
+    return (
+        resp_t.sum(axis=1),
+        resp_t @ xt.T,
+        gaussian.second_moment_t(xt, resp_t, sample_weight, covariance_type),
+    )
+
+
+def _row_bytes(n_components, n_features, covariance_type):
+    """Bytes of temporaries one row needs in an EM pass (sizes the chunks)."""
+    per_component = {"full": 2 * n_features, "tied": n_features}.get(covariance_type, 1)
+    return 8 * (n_components * (per_component + 3) + 2 * n_features)
+
+
+def e_step_sums(X_t, sample_weight, params, covariance_type):
+    """E-step of transposed rows folded into the M-step's sums, in cache-sized chunks.
+
+    The unit of work of an EM pass, in memory or on one block of a Dask array.
+
+    Parameters
+    ----------
+    X_t : ndarray of shape (n_features, n_rows)
+        Rows in the fitting frame, transposed.
+    sample_weight : ndarray of shape (n_rows,)
+    params : tuple
+        (weights, means, covariances, prec_chol) in the fitting frame.
+    covariance_type : str
+
+    Returns
+    -------
+    sums : tuple
+        (weighted sum of the rows' log-likelihoods, nk, sum r x, second moment);
+        sums of blocks add up to the sums of their union.
+    """
+    weights, means, _, prec_chol = params
+    n_features, n_rows = X_t.shape
+    log_weights = np.log(weights)[:, None]
+
+    def chunk_sums(rows):
+        xt = X_t[:, rows]
+        resp_t, log_norm = _responsibilities(
+            gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type), log_weights
+        )
+        w = sample_weight[rows]
+        resp_t *= w
+        return (log_norm @ w, *_moments(xt, resp_t, w, covariance_type))
+
+    row_bytes = _row_bytes(len(weights), n_features, covariance_type)
+    return map_reduce_rows(chunk_sums, row_chunks(n_rows, row_bytes))
+
+
+def _map_rows(X, func, n_columns=None, dtype=float):
+    from ._dask import map_rows
+
+    return map_rows(X, func, n_columns, dtype)
 
 
 def _float(value):
