@@ -20,7 +20,9 @@ st.title("Convergence")
 ui.show_fit_messages(c)
 left, right = st.columns(2)
 with left:
-    if c.gmm is not None:
+    if c.gmm is not None and not hasattr(c.gmm, "lower_bounds_"):
+        st.info("The loaded model file does not record the mixture's iterations.")
+    elif c.gmm is not None:
         ui.plot(st, charts.gmm_convergence_figure(c.gmm.lower_bounds_, c.gmm.converged_),
                 key="conv_gmm")
         gains = np.diff(c.gmm.lower_bounds_, prepend=np.nan)
@@ -34,16 +36,20 @@ with left:
 with right:
     ui.plot(st, charts.kmeans_convergence_figure(c.kmeans.inertias_, c.kmeans.converged_),
             key="conv_kmeans")
-    history = np.asarray(c.kmeans.history_)
-    shifts = ((np.diff(history, axis=0)) ** 2).sum(axis=(1, 2))
-    kmeans_tol = s.tol * float(np.mean(c.X.var(axis=0)))
-    ui.plot(st, charts.change_figure(shifts, kmeans_tol, "K-means: squared centroid shift",
-                                     "tol × mean variance"),
-            key="conv_kmeans_change")
+    if hasattr(c.kmeans, "history_"):
+        history = np.asarray(c.kmeans.history_)
+        shifts = ((np.diff(history, axis=0)) ** 2).sum(axis=(1, 2))
+        kmeans_tol = c.kmeans.tol * float(np.mean(c.X.var(axis=0)))
+        ui.plot(st, charts.change_figure(shifts, kmeans_tol, "K-means: squared centroid shift",
+                                         f"tol ({c.kmeans.tol:g}) × mean variance"),
+                key="conv_kmeans_change")
     st.caption("Lloyd's algorithm stops when no label changes, or when the centroids move "
-               "less than tol times the mean feature variance.")
+               f"less than tol ({c.kmeans.tol:g}) times the mean feature variance.")
 
 st.header("Restarts")
+if not explain.has_restarts(c):
+    st.caption("The loaded model file does not keep its restarts.")
+    st.stop()
 if s.n_init == 1:
     st.markdown("Each fit starts from one initialisation. Run several (the best one is kept) "
                 "to see how much the starting point matters.")

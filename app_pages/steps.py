@@ -13,6 +13,10 @@ rows = charts.display_rows(len(c.X), STEP_POINTS)
 
 st.title("EM step by step")
 ui.show_fit_messages(c)
+if not explain.has_history(c):
+    st.info("This model was saved without its iterations: fit with `python -m gmmcore fit "
+            "--history` (the default) or download it from the Compare page to step through it.")
+    st.stop()
 st.markdown(
     "Both algorithms alternate two steps from a starting guess (iteration 0). "
     "**EM**: the E-step gives every point a responsibility for each component "

@@ -206,15 +206,35 @@ def compare(X, settings):
     t1 = time.perf_counter()
     gmm, error, gmm_notes = fit_gmm(X, settings)
     t2 = time.perf_counter()
-    notes += gmm_notes
+    return assemble(X, settings, kmeans, gmm, notes + gmm_notes, (t1 - t0, t2 - t1), error)
+
+
+def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=None):
+    """A :class:`Comparison` of two fitted models on ``X`` (as they were fitted).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The rows in the models' feature space.
+    settings : Settings
+    kmeans : gmmcore.KMeans
+    gmm : gmmcore.GaussianMixture or None
+    notes : sequence of str
+    seconds : (float, float)
+        Fit times of K-means and of the mixture.
+    gmm_error : str, optional
+        Why there is no mixture.
+    """
+    notes = list(notes)
+    kmeans_labels = kmeans.predict(X)
     if gmm is None:
-        return Comparison(X, settings, kmeans, None, kmeans.labels_, None, None, None,
-                          t1 - t0, t2 - t1, gmm_error=error, warnings=notes)
-    order, gmm_labels = match_labels(kmeans.labels_, gmm.predict(X), settings.k)
+        return Comparison(X, settings, kmeans, None, kmeans_labels, None, None, None,
+                          *seconds, gmm_error=gmm_error, warnings=notes)
+    order, gmm_labels = match_labels(kmeans_labels, gmm.predict(X), gmm.n_components)
     resp = gmm.predict_proba(X)[:, order]
     notes += degenerate_notes(gmm, X, order)
-    return Comparison(X, settings, kmeans, gmm, kmeans.labels_, gmm_labels, order, resp,
-                      t1 - t0, t2 - t1, warnings=notes)
+    return Comparison(X, settings, kmeans, gmm, kmeans_labels, gmm_labels, order, resp,
+                      *seconds, warnings=notes)
 
 
 def degenerate_notes(gmm, X, order):

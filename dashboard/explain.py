@@ -354,6 +354,18 @@ def explain_in_words(e: PointExplanation):
 
 
 # ------------------------------------------------------------------ restarts
+def has_restarts(comparison: Comparison):
+    """True when both models keep every initialisation (a loaded model file does not)."""
+    return hasattr(comparison.kmeans, "restarts_") and (
+        comparison.gmm is None or hasattr(comparison.gmm, "restarts_"))
+
+
+def has_history(comparison: Comparison):
+    """True when both models kept their parameters at every iteration."""
+    return hasattr(comparison.kmeans, "history_") and (
+        comparison.gmm is None or hasattr(comparison.gmm, "history_"))
+
+
 def gmm_restarts(comparison: Comparison):
     """Every GMM initialisation next to the best one.
 

@@ -13,6 +13,7 @@ import gmmcore
 from . import datasets
 
 UPLOAD = "upload"
+MODEL = "model"
 MAX_K = 12
 
 # query parameter -> sidebar session key
@@ -26,6 +27,8 @@ ALWAYS = ("dataset", "k", "cov", "init", "seed", "standardize")
 UPLOAD_NOTICE = ("This link was made while viewing an uploaded file, and links never carry "
                  "uploaded data: upload the file again to see it. The link's other settings "
                  "are applied.")
+MODEL_NOTICE = ("This link was made while viewing a loaded model file, and links never carry "
+                "files: load the model again to see it.")
 
 
 def _int_in(lo, hi):
@@ -119,7 +122,7 @@ def to_query(state, defaults, all_columns):
 
 def _left_out(name, value, state, default, all_columns):
     if name == "columns":
-        return state.get("dataset") == UPLOAD or list(value) == list(all_columns)
+        return state.get("dataset") in (UPLOAD, MODEL) or list(value) == list(all_columns)
     if name in ("x", "y"):
         return state.get("view") != "features"
     return name not in ALWAYS and value == default
@@ -145,13 +148,12 @@ def from_query(query, defaults):
     state, notices = {}, []
     dataset = query.get("dataset")
     if dataset is not None:
-        if dataset in datasets.BUILTIN or dataset == UPLOAD:
+        if dataset in datasets.BUILTIN or dataset in (UPLOAD, MODEL):
             state["dataset"] = dataset
         else:
             notices.append(f"The link's dataset={dataset!r} is not one of "
                            f"{', '.join(datasets.BUILTIN)}; showing the default dataset.")
-        if dataset == UPLOAD:
-            notices.append(UPLOAD_NOTICE)
+        notices += {UPLOAD: [UPLOAD_NOTICE], MODEL: [MODEL_NOTICE]}.get(dataset, [])
     chosen = state.get("dataset", datasets.DEFAULT)
     builtin = datasets.load(chosen) if chosen in datasets.BUILTIN else None
     if builtin is not None:

@@ -14,8 +14,8 @@ import streamlit as st
 
 import gmmcore
 
-from . import choose_k, compare, datasets, explain, ingest, links
-from .links import MAX_K, UPLOAD
+from . import choose_k, compare, datasets, explain, ingest, links, loaded
+from .links import MAX_K, MODEL, UPLOAD
 
 NO_LABELS = "(none)"
 DEFAULTS = {
@@ -169,7 +169,8 @@ def init_defaults():
 
 
 def _dataset_title(key):
-    return "Upload a CSV file…" if key == UPLOAD else datasets.titles()[key]
+    return {UPLOAD: "Upload a CSV file…", MODEL: "Load a fitted model…"}.get(
+        key) or datasets.titles()[key]
 
 
 def _on_dataset_change():
@@ -177,7 +178,7 @@ def _on_dataset_change():
     st.session_state.pop("view_x", None)
     st.session_state.pop("view_y", None)
     key = st.session_state["dataset"]
-    if key != UPLOAD:
+    if key in datasets.BUILTIN:
         st.session_state["k"] = datasets.load(key).suggested_k
 
 
@@ -199,9 +200,11 @@ def _upload_data(raw, name, missing):
 def _data_section():
     sb = st.sidebar
     sb.header("Data")
-    sb.selectbox("Dataset", list(datasets.BUILTIN) + [UPLOAD], key="dataset",
+    sb.selectbox("Dataset", list(datasets.BUILTIN) + [UPLOAD, MODEL], key="dataset",
                  format_func=_dataset_title, on_change=_on_dataset_change)
     choice = st.session_state["dataset"]
+    if choice == MODEL:
+        return _model_source()
     if choice != UPLOAD:
         st.session_state["last_builtin"] = choice
         return builtin_data(choice)
@@ -230,10 +233,74 @@ def _data_section():
     return data
 
 
+@st.cache_resource(max_entries=4, ttl=CACHE_TTL, show_spinner=False)
+def _read_model_file(digest, name, _raw):
+    return loaded.read_model_file(_raw, name)
+
+
+def _model_source():
+    """Sidebar for "Load a fitted model": the model JSON and a sample of its data.
+
+    Returns the sample as the active data (the loaded models are kept in
+    ``st.session_state["loaded_models"]``), or the last built-in dataset while
+    no model is loaded.
+    """
+    sb = st.sidebar
+    model_file = sb.file_uploader(
+        "Model file (JSON)", type=["json"], key="model_file",
+        help="Saved by the Compare page (Both fitted models) or by `python -m gmmcore fit`.")
+    sample_file = sb.file_uploader(
+        "A sample of its data (CSV, optional)", type=["csv", "tsv", "txt"], key="model_sample",
+        help=f"Without one, {loaded.DRAWN_ROWS:,} rows are drawn from the mixture.")
+    if model_file is not None:
+        raw = model_file.getvalue()
+        models, error = _read_model_file(hashlib.sha256(raw).hexdigest(), model_file.name, raw)
+        if error:
+            sb.error(error)
+        else:
+            data, error = _model_sample(models, model_file.name, sample_file)
+            if error:
+                sb.error(error)
+            else:
+                st.session_state["loaded_models"] = models
+                st.session_state["model_data"] = data
+    data = st.session_state.get("model_data")
+    if data is None:
+        fallback = st.session_state.get("last_builtin", datasets.DEFAULT)
+        sb.info(f"No model loaded yet: showing '{datasets.titles()[fallback]}'.")
+        return builtin_data(fallback)
+    return data
+
+
+def _model_sample(models, model_name, sample_file):
+    """The rows to show a loaded model on: the uploaded sample, or rows it draws."""
+    if sample_file is None:
+        if models.gmm is None:
+            return None, "This model file has no mixture to draw rows from: upload a sample."
+        X, what = loaded.drawn_sample(models), f"{loaded.DRAWN_ROWS:,} rows drawn from the model"
+        digest = compare.data_digest(X)
+    else:
+        raw = sample_file.getvalue()
+        digest = hashlib.sha256(raw).hexdigest()
+        result = ingest_upload(digest, "drop", raw)
+        if not result.ok:
+            return None, result.error
+        X, error = loaded.sample_columns(result.features, models)
+        if error:
+            return None, error
+        what = f"{len(X):,} rows of {sample_file.name}"
+    description = (f"The models of {model_name} ({models.source}), shown on {what}. Nothing is "
+                   "refitted: change the model by fitting again.")
+    return ActiveData(MODEL, f"Model: {model_name}", X, models.columns, None, description,
+                      "model:" + digest + compare.data_digest(models.gmm.means_ if models.gmm
+                                                              else models.kmeans.cluster_centers_)
+                      ), None
+
+
 def _label_choice(data):
     """True labels: built-in ones, or a column of the upload the user picks."""
     if data.key != UPLOAD:
-        return data.labels, data.columns
+        return data.labels, data.columns  # built-in labels; none for a loaded model
     options = [NO_LABELS] + list(data.extra.columns) + list(data.columns)
     if st.session_state.get("label_column") not in options:
         st.session_state["label_column"] = NO_LABELS
@@ -310,8 +377,15 @@ def render_sidebar():
     _link_notices()
     data = _data_section()
     labels, feature_columns = _label_choice(data)
-    columns = _feature_section(data, feature_columns)
-    settings = _model_section(len(data.X))
+    if data.key == MODEL:
+        columns = data.columns
+        settings = st.session_state["loaded_models"].settings
+        st.sidebar.header("Models")
+        st.sidebar.caption(f"The loaded file's models: K = {settings.k}, "
+                           f"{settings.covariance_type} covariance. Nothing is refitted here.")
+    else:
+        columns = _feature_section(data, feature_columns)
+        settings = _model_section(len(data.X))
     view_choice = _view_section(columns)
     _share_section(feature_columns)
     return data, columns, labels, settings, view_choice
@@ -351,7 +425,7 @@ def _share_section(feature_columns):
         st.markdown("Anyone opening this link sees this page with these settings:")
         st.code(links.share_url(st.context.url, query), language=None, wrap_lines=True)
         st.caption("Use the copy icon at the right of the link.")
-        if st.session_state["dataset"] == UPLOAD:
+        if st.session_state["dataset"] in (UPLOAD, MODEL):
             st.warning("Uploaded data is never put in a link: whoever opens it must upload "
                        "the file again.")
 
@@ -361,12 +435,20 @@ def prepare_current():
     data, columns, labels, settings, (view, x, y) = render_sidebar()
     X = _columns_of(data, columns)
     with st.spinner("Fitting K-means and the Gaussian mixture…"):
-        comparison = fit_comparison(data.digest, columns, settings, X)
+        if data.key == MODEL:
+            comparison = _loaded_comparison(data.digest, st.session_state["loaded_models"], X)
+        else:
+            comparison = fit_comparison(data.digest, columns, settings, X)
         shown = view_for(data.digest, columns, settings.standardize, view, x, y,
                          comparison.X)
     labels_key = "builtin" if data.key != UPLOAD else st.session_state.get("label_column", "")
     st.session_state["_current"] = Current(data, columns, settings, shown, comparison, labels,
                                            (view, x, y), labels_key)
+
+
+@st.cache_resource(max_entries=4, ttl=CACHE_TTL, show_spinner=False)
+def _loaded_comparison(digest, _models, _X):
+    return loaded.comparison_for(_models, _X)
 
 
 def _columns_of(data, columns):

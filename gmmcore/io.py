@@ -85,7 +85,7 @@ def models_to_dict(*, gmm=None, kmeans=None, columns=None, preprocessing=None, s
     settings : dict, optional
         Anything else worth keeping (the dashboard's sidebar settings).
     include_history : bool, default=False
-        Keep the GMM's per-iteration parameters (``history_``).
+        Keep the models' per-iteration parameters (``history_``).
 
     Returns
     -------
@@ -100,7 +100,7 @@ def models_to_dict(*, gmm=None, kmeans=None, columns=None, preprocessing=None, s
         "preprocessing": preprocessing or {},
         "settings": settings or {},
         "gmm": None if gmm is None else gmm.to_dict(include_history=include_history),
-        "kmeans": None if kmeans is None else kmeans.to_dict(),
+        "kmeans": None if kmeans is None else kmeans.to_dict(include_history=include_history),
     })
 
 

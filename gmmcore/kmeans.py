@@ -335,10 +335,17 @@ class KMeans:
         self.random_state = random_state
         self.keep_history = keep_history
 
-    def to_dict(self):
-        """The fitted centres and fit summary as a JSON-ready dict (see :mod:`gmmcore.io`)."""
+    def to_dict(self, include_history=False):
+        """The fitted centres and fit summary as a JSON-ready dict (see :mod:`gmmcore.io`).
+
+        Parameters
+        ----------
+        include_history : bool, default=False
+            Also keep ``history_`` (the centres at every iteration), when recorded.
+        """
         check_is_fitted(self, "cluster_centers_")
         random_state = self.random_state if isinstance(self.random_state, int) else None
+        history = getattr(self, "history_", None) if include_history else None
         return io.plain({
             "estimator": "KMeans",
             "params": {"n_clusters": self.n_clusters,
@@ -351,7 +358,7 @@ class KMeans:
             "inertias": self.inertias_,
             "n_iter": self.n_iter_,
             "converged": self.converged_,
-        })
+        } | ({"history": history} if history is not None else {}))
 
     @classmethod
     def from_dict(cls, data):
@@ -378,6 +385,8 @@ class KMeans:
         model.inertias_ = list(data.get("inertias") or [])
         model.n_iter_ = data.get("n_iter")
         model.converged_ = data.get("converged")
+        if data.get("history"):
+            model.history_ = [np.asarray(c, dtype=float) for c in data["history"]]
         return model
 
     def __repr__(self):

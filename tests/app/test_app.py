@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashboard import compare, datasets
+import gmmcore
+from dashboard import compare, datasets, export
 
 from ..upload_corpus import CASES
 from .conftest import APP, PAGES, AppSession, new_session
@@ -343,3 +344,73 @@ def test_an_upload_link_asks_for_the_file_again():
     assert any("upload the file again" in w.value for w in at.warning)
     assert at.session_state["dataset"] == "upload" and _current(at).settings.k == 2
     assert "columns" not in at.query_params
+
+
+# ------------------------------------------------------------ loading a fitted model
+def _load_model(at, document, sample=None):
+    at.selectbox(key="dataset").set_value("model").run()
+    at.file_uploader(key="model_file").set_value(
+        ("model.json", json.dumps(document).encode(), "application/json"))
+    if sample is not None:
+        at.file_uploader(key="model_sample").set_value(("sample.csv", sample, "text/csv"))
+    at.run()
+    _no_errors(at)
+    return at
+
+
+def test_a_downloaded_model_opens_on_every_page_with_its_sample(app):
+    app.selectbox(key="dataset").set_value("unequal_variance").run()
+    app.toggle(key="standardize").set_value(True).run()
+    original = _current(app)
+    c = original.comparison
+    features = original.data.X
+    document = json.loads(export.models_json_bytes(c, original.columns, features))
+    sample = export.to_csv_bytes(export.results_frame(c, original.columns, None, features))
+    _load_model(app, document, sample)
+    cur = _current(app)
+    assert cur.data.key == "model" and cur.settings.k == c.settings.k
+    np.testing.assert_allclose(cur.comparison.X, c.X, atol=1e-12)
+    np.testing.assert_array_equal(cur.comparison.gmm_labels, c.gmm_labels)
+    np.testing.assert_allclose(cur.comparison.resp, c.resp, atol=1e-12)
+    assert "Nothing is refitted" in " ".join(m.value for m in app.sidebar.caption)
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_errors(app)
+    _on_page(app, "steps")
+    assert "EM: initialisation" in _titles(app)[0]
+
+
+def test_a_cli_model_without_a_sample_draws_rows(app, tmp_path):
+    X = datasets.load("anisotropic").X
+    gmm = gmmcore.GaussianMixture(3, random_state=0).fit(X)
+    document = gmmcore.models_to_dict(gmm=gmm, columns=["u", "v"],
+                                      settings={"n_samples": 10**8, "data": "logs/*.parquet"})
+    _load_model(app, document)
+    cur = _current(app)
+    assert cur.data.X.shape == (2000, 2) and cur.columns == ("u", "v")
+    assert "fitted on 100,000,000 rows of logs/*.parquet" in cur.data.description
+    assert any("K-means was fitted on the sample" in w.value for w in app.warning)
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_errors(app)
+    _on_page(app, "steps")
+    assert any("saved without its iterations" in i.value for i in app.info)
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"{not json", "could not be read"),
+    (json.dumps({"format": "gmmcore.models/1"}).encode(), "holds no model"),
+])
+def test_a_bad_model_file_is_explained_and_nothing_breaks(app, raw, message):
+    app.selectbox(key="dataset").set_value("model").run()
+    app.file_uploader(key="model_file").set_value(("m.json", raw, "application/json")).run()
+    _no_errors(app)
+    assert any(message in e.value for e in app.error)
+    assert _current(app).data.key == datasets.DEFAULT
+
+
+def test_a_sample_without_the_model_columns_is_refused(app):
+    gmm = gmmcore.GaussianMixture(2, random_state=0).fit(datasets.load("iris").X)
+    document = gmmcore.models_to_dict(gmm=gmm, columns=["a", "b", "c", "d"])
+    _load_model(app, document, b"a,b,z\n1,2,3\n4,5,6\n")
+    assert any("lacks the model's column(s) c, d" in e.value for e in app.error)

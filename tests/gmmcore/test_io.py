@@ -18,7 +18,7 @@ def test_json_round_trip_gives_the_same_predictions(covariance_type):
     X = iris()
     gmm = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0,
                                   keep_history=True).fit(X)
-    kmeans = gmmcore.KMeans(3, random_state=0).fit(X)
+    kmeans = gmmcore.KMeans(3, random_state=0, keep_history=True).fit(X)
     text = io.dumps(gmmcore.models_to_dict(gmm=gmm, kmeans=kmeans, columns=list("abcd"),
                                            settings={"note": np.float64(1.5)},
                                            include_history=True))
@@ -34,6 +34,7 @@ def test_json_round_trip_gives_the_same_predictions(covariance_type):
     assert len(loaded["gmm"].history_) == len(gmm.history_)
     np.testing.assert_array_equal(loaded["gmm"].history_[1]["means"], gmm.history_[1]["means"])
     np.testing.assert_array_equal(loaded["kmeans"].predict(X), kmeans.labels_)
+    np.testing.assert_array_equal(np.array(loaded["kmeans"].history_), np.array(kmeans.history_))
     assert loaded["kmeans"].inertia_ == kmeans.inertia_
     assert loaded["columns"] == list("abcd") and loaded["settings"] == {"note": 1.5}
     assert json.loads(text)["gmmcore_version"] == gmmcore.__version__
