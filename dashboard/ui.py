@@ -225,9 +225,7 @@ def _data_section():
             st.session_state["uploaded_data"] = data
     data = st.session_state.get("uploaded_data")
     if data is None:
-        fallback = st.session_state.get("last_builtin", datasets.DEFAULT)
-        sb.info(f"No file loaded yet: showing '{datasets.titles()[fallback]}'.")
-        return builtin_data(fallback)
+        return _last_builtin("No file loaded yet")
     if upload is None:
         sb.caption(f"Showing the last file you loaded ({data.title[8:]}).")
     return data
@@ -254,35 +252,39 @@ def _model_source():
         help=f"Without one, {loaded.DRAWN_ROWS:,} rows are drawn from the mixture.")
     if model_file is not None:
         raw = model_file.getvalue()
-        models, error = _read_model_file(hashlib.sha256(raw).hexdigest(), model_file.name, raw)
+        model_digest = hashlib.sha256(raw).hexdigest()
+        models, error = _read_model_file(model_digest, model_file.name, raw)
         if error:
             sb.error(error)
         else:
-            data, error = _model_sample(models, model_file.name, sample_file)
+            data, error = _model_sample(models, model_digest, model_file.name, sample_file)
             if error:
                 sb.error(error)
             else:
                 st.session_state["loaded_models"] = models
                 st.session_state["model_data"] = data
     data = st.session_state.get("model_data")
-    if data is None:
-        fallback = st.session_state.get("last_builtin", datasets.DEFAULT)
-        sb.info(f"No model loaded yet: showing '{datasets.titles()[fallback]}'.")
-        return builtin_data(fallback)
-    return data
+    return _last_builtin("No model loaded yet") if data is None else data
 
 
-def _model_sample(models, model_name, sample_file):
+def _last_builtin(why):
+    """The built-in dataset shown last, said so in the sidebar, while nothing is loaded."""
+    fallback = st.session_state.get("last_builtin", datasets.DEFAULT)
+    st.sidebar.info(f"{why}: showing '{datasets.titles()[fallback]}'.")
+    return builtin_data(fallback)
+
+
+def _model_sample(models, model_digest, model_name, sample_file):
     """The rows to show a loaded model on: the uploaded sample, or rows it draws."""
     if sample_file is None:
         if models.gmm is None:
             return None, "This model file has no mixture to draw rows from: upload a sample."
         X, what = loaded.drawn_sample(models), f"{loaded.DRAWN_ROWS:,} rows drawn from the model"
-        digest = compare.data_digest(X)
+        sample_digest = "drawn"
     else:
         raw = sample_file.getvalue()
-        digest = hashlib.sha256(raw).hexdigest()
-        result = ingest_upload(digest, "drop", raw)
+        sample_digest = hashlib.sha256(raw).hexdigest()
+        result = ingest_upload(sample_digest, "drop", raw)
         if not result.ok:
             return None, result.error
         X, error = loaded.sample_columns(result.features, models)
@@ -292,9 +294,7 @@ def _model_sample(models, model_name, sample_file):
     description = (f"The models of {model_name} ({models.source}), shown on {what}. Nothing is "
                    "refitted: change the model by fitting again.")
     return ActiveData(MODEL, f"Model: {model_name}", X, models.columns, None, description,
-                      "model:" + digest + compare.data_digest(models.gmm.means_ if models.gmm
-                                                              else models.kmeans.cluster_centers_)
-                      ), None
+                      f"model:{model_digest}:{sample_digest}"), None
 
 
 def _label_choice(data):

@@ -279,21 +279,8 @@ def fit_kmeans(model, X, sample_weight=None):
         else:
             centers = np.asarray(model.init, dtype=float) - x_mean
         run = _lloyd(pairs, x_mean, centers, model.max_iter, tol, model.keep_history)
-        model.restarts_.append(
-            {key: run[key] for key in ("inertias", "inertia", "n_iter", "converged")}
-            | {"centers": run["centers"] + x_mean}
-        )
-        if best is None or run["inertia"] < best["inertia"]:
-            best = run
-    model.n_features_in_ = n_features
-    model._x_mean = x_mean
-    model.cluster_centers_ = best["centers"] + x_mean
-    model.inertia_ = best["inertia"]
-    model.inertias_ = best["inertias"]
-    model.n_iter_ = best["n_iter"]
-    model.converged_ = best["converged"]
-    if best["history"] is not None:
-        model.history_ = [c + x_mean for c in best["history"]]
+        best = model._record_run(run, x_mean, best)
+    model._set_fitted(best, x_mean, n_features)
     model.labels_ = model.predict(X)
     return model
 

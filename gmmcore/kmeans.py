@@ -451,12 +451,7 @@ class KMeans:
                     X, sample_weight, centers,
                     max_iter=self.max_iter, tol=tol, keep_history=self.keep_history,
                 )
-            self.restarts_.append(
-                {key: run[key] for key in ("inertias", "inertia", "n_iter", "converged")}
-                | {"centers": run["centers"] + x_mean}
-            )
-            if best is None or run["inertia"] < best["inertia"]:
-                best = run
+            best = self._record_run(run, x_mean, best)
 
         distinct = len(np.unique(best["labels"]))
         if distinct < self.n_clusters:
@@ -467,17 +462,35 @@ class KMeans:
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self.n_features_in_ = X.shape[1]
+        self._set_fitted(best, x_mean, X.shape[1])
+        self.labels_ = best["labels"]
+        return self
+
+    def _record_run(self, run, x_mean, best):
+        """Add a Lloyd run (as :func:`lloyd` returns it, centred) to ``restarts_``.
+
+        Returns
+        -------
+        best : dict
+            ``run`` if its inertia is the lowest so far, else ``best``.
+        """
+        self.restarts_.append(
+            {key: run[key] for key in ("inertias", "inertia", "n_iter", "converged")}
+            | {"centers": run["centers"] + x_mean}
+        )
+        return run if best is None or run["inertia"] < best["inertia"] else best
+
+    def _set_fitted(self, best, x_mean, n_features):
+        """The fitted attributes of the best run (all but ``labels_``)."""
+        self.n_features_in_ = n_features
         self._x_mean = x_mean
         self.cluster_centers_ = best["centers"] + x_mean
-        self.labels_ = best["labels"]
         self.inertia_ = best["inertia"]
         self.inertias_ = best["inertias"]
         self.n_iter_ = best["n_iter"]
         self.converged_ = best["converged"]
         if best["history"] is not None:
             self.history_ = [c + x_mean for c in best["history"]]
-        return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Cluster ``X`` and return ``labels_``, shape (n_samples,)."""
