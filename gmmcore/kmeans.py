@@ -509,7 +509,8 @@ class KMeans:
             check_is_fitted(self, "cluster_centers_")
             nearest = functools.partial(_nearest_centres, self._x_mean, self.cluster_centers_)
             return map_rows(X, nearest, dtype=np.intp)
-        return _nearest_centres(self._x_mean, self.cluster_centers_, self._checked(X))
+        X = self._checked(X)
+        return _nearest_centres(self._x_mean, self.cluster_centers_, X)
 
     def transform(self, X):
         """Euclidean distance of every row to every centre, shape (n_samples, n_clusters)."""

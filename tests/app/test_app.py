@@ -380,15 +380,30 @@ def test_a_downloaded_model_opens_on_every_page_with_its_sample(app):
     assert "EM: initialisation" in _titles(app)[0]
 
 
-def test_a_cli_model_without_a_sample_draws_rows(app, tmp_path):
-    X = datasets.load("anisotropic").X
-    gmm = gmmcore.GaussianMixture(3, random_state=0).fit(X)
-    document = gmmcore.models_to_dict(gmm=gmm, columns=["u", "v"],
-                                      settings={"n_samples": 10**8, "data": "logs/*.parquet"})
-    _load_model(app, document)
+def test_a_model_from_the_command_line_opens_with_drawn_rows(app, tmp_path):
+    import pandas as pd
+
+    from gmmcore import cli
+
+    data = tmp_path / "logs.parquet"
+    pd.DataFrame(datasets.load("anisotropic").X, columns=["u", "v"]).to_parquet(data)
+    assert cli.main(["fit", str(data), "--k", "3", "--standardize", "--out",
+                     str(tmp_path / "model.json")]) == 0
+    _load_model(app, json.loads((tmp_path / "model.json").read_text()))
     cur = _current(app)
     assert cur.data.X.shape == (2000, 2) and cur.columns == ("u", "v")
-    assert "fitted on 100,000,000 rows of logs/*.parquet" in cur.data.description
+    assert f"fitted on 600 rows of {data}" in cur.data.description
+    assert cur.settings.standardize and cur.comparison.gmm.n_iter_ >= 1
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_errors(app)
+    _on_page(app, "steps")
+    assert "EM: initialisation" in _titles(app)[0]
+
+
+def test_a_mixture_only_file_fits_kmeans_on_the_sample_and_has_no_steps(app):
+    gmm = gmmcore.GaussianMixture(3, random_state=0).fit(datasets.load("anisotropic").X)
+    _load_model(app, gmmcore.models_to_dict(gmm=gmm, columns=["u", "v"]))
     assert any("K-means was fitted on the sample" in w.value for w in app.warning)
     for page in PAGES:
         app.switch_page(page).run()
