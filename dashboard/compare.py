@@ -86,10 +86,13 @@ class Comparison:
     @property
     def gmm_covariances(self):
         """GMM covariances as full matrices in matched order, (K, n_features, n_features)."""
+        return self.matched_covariances(self.gmm.covariances_)
+
+    def matched_covariances(self, covariances):
+        """Covariances in the GMM's own shape and order (``covariances_`` or a
+        ``history_`` entry's) as full matrices in matched order."""
         full = gmmcore.gaussian.full_covariances(
-            self.gmm.covariances_, self.gmm.covariance_type, self.gmm.n_components,
-            self.X.shape[1],
-        )
+            covariances, self.gmm.covariance_type, self.gmm.n_components, self.X.shape[1])
         return full[self.order]
 
     @property

@@ -140,12 +140,10 @@ class KMeansStep:
 
 
 def _matched_history(comparison: Comparison, t):
-    gmm = comparison.gmm
-    params = gmm.history_[t]
+    params = comparison.gmm.history_[t]
     order = comparison.order
-    full = gaussian.full_covariances(params["covariances"], gmm.covariance_type,
-                                     gmm.n_components, comparison.X.shape[1])
-    return params["weights"][order], params["means"][order], full[order]
+    return (params["weights"][order], params["means"][order],
+            comparison.matched_covariances(params["covariances"]))
 
 
 def gmm_step(comparison: Comparison, t, rows):

@@ -65,13 +65,15 @@ def _pairs(X, sample_weight):
     return list(zip(X.to_delayed().ravel(), sample_weight.to_delayed().ravel()))
 
 
-def _tree_sum(parts):
-    """Delayed element-wise sum of tuples of arrays, as a binary tree."""
-    parts = list(parts)
+def _reduce(parts, merge):
+    """Merge delayed block results pairwise, as a binary tree, and compute the total.
+
+    ``merge(a, b=None)`` combines two results (one, for an odd one out).
+    """
     while len(parts) > 1:
-        parts = [dask.delayed(_add)(*parts[i:i + 2]) if i + 1 < len(parts) else parts[i]
-                 for i in range(0, len(parts), 2)]
-    return parts[0]
+        parts = [dask.delayed(merge)(*parts[i:i + 2]) for i in range(0, len(parts), 2)]
+    (total,) = dask.compute(parts[0])
+    return total
 
 
 def _add(a, b=None):
@@ -100,10 +102,7 @@ def _merge_stats(a, b=None):
 def column_summary(X, sample_weight):
     """One pass: total weight, weighted column sums, plain column sums, min and max."""
     parts = [dask.delayed(_column_stats)(b, w) for b, w in _pairs(X, sample_weight)]
-    while len(parts) > 1:
-        parts = [dask.delayed(_merge_stats)(*parts[i:i + 2]) for i in range(0, len(parts), 2)]
-    (result,) = dask.compute(parts[0])
-    return result
+    return _reduce(parts, _merge_stats)
 
 
 def _sample_rows(X, sample_weight, size, rng):
@@ -137,13 +136,12 @@ def fit_mixture(model, X, sample_weight=None):
     shift = np.clip(weighted_sum / total_weight, lo, hi)
     scale = _power_of_two_scale(max(np.abs(lo - shift).max(), np.abs(hi - shift).max()))
     model._shift, model._scale = shift, scale
-    pairs = [(b, w) for b, w in _pairs(X, sample_weight)]
+    pairs = _pairs(X, sample_weight)
 
     def e_step(params):
         parts = [dask.delayed(_mixture_block)(b, w, shift, scale, params, model.covariance_type)
                  for b, w in pairs]
-        (sums,) = dask.compute(_tree_sum(parts))
-        log_norm, *moments = sums
+        log_norm, *moments = _reduce(parts, _add)
         return log_norm / total_weight, tuple(moments)
 
     def initial_parameters(rng):
@@ -220,10 +218,7 @@ def _new_centers(stats, old_centers):
 
 def _lloyd_pass(pairs, x_mean, centers):
     parts = [dask.delayed(_lloyd_block)(b, w, x_mean, centers, len(centers)) for b, w in pairs]
-    while len(parts) > 1:
-        parts = [dask.delayed(_merge_lloyd)(*parts[i:i + 2]) for i in range(0, len(parts), 2)]
-    (stats,) = dask.compute(parts[0])
-    return stats
+    return _reduce(parts, _merge_lloyd)
 
 
 def _lloyd(pairs, x_mean, centers, max_iter, tol, keep_history):
@@ -250,7 +245,7 @@ def _lloyd(pairs, x_mean, centers, max_iter, tol, keep_history):
 
 
 def _variance_block(block, mean):
-    return ((block - mean) ** 2).sum(axis=0)
+    return (((block - mean) ** 2).sum(axis=0),)
 
 
 def fit_kmeans(model, X, sample_weight=None):
@@ -265,7 +260,7 @@ def fit_kmeans(model, X, sample_weight=None):
     _, _, plain_sum, _, _ = column_summary(X, sample_weight)
     x_mean = plain_sum / n_samples
     parts = [dask.delayed(_variance_block)(b, x_mean) for b in X.to_delayed().ravel()]
-    (squares,) = dask.compute(dask.delayed(np.sum)(parts, axis=0))
+    (squares,) = _reduce(parts, _add)
     tol = float(np.mean(squares / n_samples) * model.tol) if model.tol else 0.0
     pairs = _pairs(X, sample_weight)
     rng = check_random_state(model.random_state)
