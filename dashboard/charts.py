@@ -10,8 +10,7 @@ import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
 from plotly.subplots import make_subplots
 
-from gmmcore import gaussian
-from gmmcore.kmeans import assign
+from gmmcore import gaussian, nearest_centers
 
 from .choose_k import best_cell
 from .compare import Comparison, View
@@ -105,7 +104,7 @@ def nearest_center_regions(view: View, xy, centers):
     :func:`kmeans_regions` returns it."""
     xs, ys, grid = _grid(xy)
     if view.A.shape[1] <= 2:
-        labels, _ = assign(_grid_to_features(view, grid), centers)
+        labels, _ = nearest_centers(_grid_to_features(view, grid), centers)
     else:
         c2 = view.means(centers)
         labels = ((grid[:, None, :] - c2[None]) ** 2).sum(axis=2).argmin(axis=1)

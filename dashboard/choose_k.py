@@ -9,12 +9,14 @@ import numpy as np
 from .compare import Settings, kmeans_model, silhouette
 
 
-def grid_settings(settings: Settings):
-    """The settings with K and the covariance type blanked: what a grid depends on."""
-    return replace(settings, k=0, covariance_type="")
+def grid_settings(settings: Settings, plan=None):
+    """The settings with K and the covariance type blanked (what a grid depends on), and
+    the restarts the grid's plan runs."""
+    n_init = settings.n_init if plan is None else plan.n_init
+    return replace(settings, k=0, covariance_type="", n_init=n_init)
 
 
-def kmeans_scores(X, k, settings: Settings):
+def kmeans_scores(X, k, settings: Settings, plan=None):
     """K-means with ``k`` clusters: its inertia and mean silhouette.
 
     Returns
@@ -24,7 +26,7 @@ def kmeans_scores(X, k, settings: Settings):
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = kmeans_model(settings, k).fit(X)
+        model = kmeans_model(settings, k, plan=plan).fit(X)
     score = silhouette(X, model.labels_)
     return {"inertia": model.inertia_, "silhouette": np.nan if score is None else score}
 

@@ -16,23 +16,41 @@ from sklearn.decomposition import PCA
 
 import gmmcore
 from gmmcore import io
+from gmmcore.settings import SETTINGS as _FIT
+
+from . import budget
 
 SILHOUETTE_SAMPLE = 3000
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the sidebar decides about a fit (hashable, so it can key a cache)."""
+    """Everything the sidebar decides about a fit (hashable, so it can key a cache).
 
-    k: int = 3
-    covariance_type: str = "full"
-    init: str = "kmeans"
-    seed: int = 0
-    standardize: bool = False
-    n_init: int = 1
-    max_iter: int = 100
-    tol: float = 1e-3
-    reg_covar: float = 1e-6
+    Defaults and allowed values come from :mod:`gmmcore.settings`.
+    """
+
+    k: int = _FIT["k"].default
+    covariance_type: str = _FIT["covariance_type"].default
+    init: str = _FIT["init"].default
+    seed: int = _FIT["seed"].default
+    standardize: bool = _FIT["standardize"].default
+    n_init: int = _FIT["n_init"].default
+    max_iter: int = _FIT["max_iter"].default
+    tol: float = _FIT["tol"].default
+    reg_covar: float = _FIT["reg_covar"].default
+
+    @classmethod
+    def checked(cls, values):
+        """Settings from a mapping of names to values, each checked against the table.
+
+        Raises
+        ------
+        ValueError
+            Naming the first value outside the table's range.
+        """
+        return cls(**{name: _FIT[name].parse(value) for name, value in values.items()
+                      if name in _FIT})
 
 
 @dataclass
@@ -44,7 +62,8 @@ class Comparison:
     X : ndarray of shape (n_samples, n_features)
         The data as fitted (standardised when the settings say so).
     settings : Settings
-    kmeans : gmmcore.KMeans
+    kmeans : gmmcore.KMeans or None
+        None when no model could be fitted at all; ``kmeans_error`` says why.
     gmm : gmmcore.GaussianMixture or None
         None when the mixture could not be fitted; ``gmm_error`` says why.
     kmeans_labels, gmm_labels : ndarray of shape (n_samples,)
@@ -56,6 +75,10 @@ class Comparison:
         Responsibilities, columns in matched order.
     warnings : list of str
         What went wrong or looks degenerate, in words for the user.
+    rows : ndarray of shape (n_samples,) or None
+        Which rows of the data as loaded ``X`` holds (None: all, in order).
+    plan : budget.FitPlan or None
+        How the fits ran (samples, restarts, time limit) and why.
     """
 
     X: np.ndarray
@@ -70,6 +93,9 @@ class Comparison:
     gmm_seconds: float
     gmm_error: str | None = None
     warnings: list = field(default_factory=list)
+    rows: np.ndarray | None = None
+    plan: budget.FitPlan | None = None
+    kmeans_error: str | None = None
 
     @property
     def disagree(self):
@@ -140,35 +166,53 @@ def match_labels(reference, labels, n_clusters):
     return order, inverse[labels]
 
 
-def gmm_params(settings):
+def gmm_params(settings, plan=None):
     """Constructor arguments of :class:`gmmcore.GaussianMixture` the settings give,
-    other than K and the covariance type."""
+    other than K and the covariance type (restarts and time limit as planned)."""
     return {
         "init_params": settings.init, "random_state": settings.seed,
-        "n_init": settings.n_init, "max_iter": settings.max_iter, "tol": settings.tol,
-        "reg_covar": settings.reg_covar,
+        "n_init": settings.n_init if plan is None else plan.n_init,
+        "max_iter": settings.max_iter, "tol": settings.tol, "reg_covar": settings.reg_covar,
+        "max_time": None if plan is None else plan.max_time,
     }
 
 
-def fit_kmeans(X, settings):
-    """K-means with the sidebar's K, seed and iteration limits, history kept."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model = kmeans_model(settings, keep_history=True).fit(X)
-    return model, [str(w.message) for w in caught]
-
-
-def kmeans_model(settings, k=None, keep_history=False):
+def kmeans_model(settings, k=None, keep_history=False, plan=None):
     """The unfitted :class:`gmmcore.KMeans` the settings describe (``k`` overrides K)."""
     return gmmcore.KMeans(
-        settings.k if k is None else k, n_init=settings.n_init,
+        settings.k if k is None else k,
+        n_init=settings.n_init if plan is None else plan.n_init,
         max_iter=max(settings.max_iter, 1), random_state=settings.seed,
-        keep_history=keep_history,
+        keep_history=keep_history, max_time=None if plan is None else plan.max_time,
     )
 
 
-def fit_gmm(X, settings):
-    """The Gaussian mixture the settings describe, history kept.
+def _fit(make, X):
+    """``make().fit(X)`` with its warnings as text: (model or None, error or None, notes)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = make().fit(X)
+        except ValueError as exc:
+            return None, str(exc), []
+    return model, None, list(dict.fromkeys(str(w.message) for w in caught))
+
+
+def fit_kmeans(X, settings, plan=None):
+    """K-means with the sidebar's K, seed and iteration limits, history kept as planned.
+
+    Returns
+    -------
+    model : KMeans or None
+    error : str or None
+    notes : list of str
+    """
+    history = True if plan is None else plan.history
+    return _fit(lambda: kmeans_model(settings, keep_history=history, plan=plan), X)
+
+
+def fit_gmm(X, settings, plan=None):
+    """The Gaussian mixture the settings describe, history kept as planned.
 
     Returns
     -------
@@ -178,41 +222,66 @@ def fit_gmm(X, settings):
     notes : list of str
         Warnings raised while fitting.
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            model = gmmcore.GaussianMixture(
-                settings.k, covariance_type=settings.covariance_type, keep_history=True,
-                **gmm_params(settings),
-            ).fit(X)
-        except ValueError as exc:
-            return None, str(exc), []
-    return model, None, [str(w.message) for w in caught]
+    history = True if plan is None else plan.history
+    return _fit(lambda: gmmcore.GaussianMixture(
+        settings.k, covariance_type=settings.covariance_type, keep_history=history,
+        **gmm_params(settings, plan)), X)
 
 
-def compare(X, settings):
-    """Fit both models on ``X`` and match their clusters.
+def uniform_sample(n_rows, size, seed):
+    """Sorted indices of a uniform random sample of ``size`` of ``n_rows`` rows (all when
+    ``size >= n_rows``)."""
+    if size >= n_rows:
+        return np.arange(n_rows)
+    return np.sort(np.random.RandomState(seed).choice(n_rows, size, replace=False))
+
+
+def compare(X, settings, limits=budget.Limits()):
+    """Fit both models on ``X`` within the server's budget and match their clusters.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
         Raw features; standardised here when ``settings.standardize``.
     settings : Settings
+    limits : budget.Limits
 
     Returns
     -------
     Comparison
+        On every row, or on the uniform sample the plan chose (``rows``).
     """
+    plan = budget.plan_fit(len(X), X.shape[1], settings, limits)
     X = standardize(X) if settings.standardize else np.asarray(X, dtype=float)
+    rows = None
+    if plan.n_rows < len(X):
+        rows = uniform_sample(len(X), plan.n_rows, settings.seed)
+        X = X[rows]
+    X_fit = X[uniform_sample(len(X), plan.n_fit, settings.seed + 1)]
     t0 = time.perf_counter()
-    kmeans, notes = fit_kmeans(X, settings)
+    kmeans, kmeans_error, notes = fit_kmeans(X_fit, settings, plan)
     t1 = time.perf_counter()
-    gmm, error, gmm_notes = fit_gmm(X, settings)
+    gmm, error, gmm_notes = (None, kmeans_error, []) if kmeans is None else \
+        fit_gmm(X_fit, settings, plan)
     t2 = time.perf_counter()
-    return assemble(X, settings, kmeans, gmm, notes + gmm_notes, (t1 - t0, t2 - t1), error)
+    notes = list(plan.notes) + notes + gmm_notes + _history_notes(kmeans, gmm, plan)
+    return assemble(X, settings, kmeans, gmm, notes, (t1 - t0, t2 - t1), error, rows=rows,
+                    plan=plan, kmeans_error=kmeans_error)
 
 
-def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=None):
+def _history_notes(kmeans, gmm, plan):
+    """Say when the step-through has fewer iterations than the fit ran."""
+    notes = []
+    for name, model in (("EM", gmm), ("Lloyd", kmeans)):
+        kept = len(getattr(model, "history_", [])) - 1
+        if model is not None and 0 <= kept < model.n_iter_:
+            notes.append(f"{name} ran {model.n_iter_} iterations; to bound memory the "
+                         f"step-through keeps the first {kept}.")
+    return notes
+
+
+def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=None, *,
+             rows=None, plan=None, kmeans_error=None):
     """A :class:`Comparison` of two fitted models on ``X`` (as they were fitted).
 
     Parameters
@@ -220,24 +289,35 @@ def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=N
     X : ndarray of shape (n_samples, n_features)
         The rows in the models' feature space.
     settings : Settings
-    kmeans : gmmcore.KMeans
+    kmeans : gmmcore.KMeans or None
     gmm : gmmcore.GaussianMixture or None
     notes : sequence of str
     seconds : (float, float)
         Fit times of K-means and of the mixture.
     gmm_error : str, optional
         Why there is no mixture.
+    rows : ndarray, optional
+        Which rows of the data as loaded ``X`` holds.
+    plan : budget.FitPlan, optional
+    kmeans_error : str, optional
+        Why there is no model at all.
     """
-    notes = list(notes)
+    notes = list(dict.fromkeys(notes))
+    extra = {"rows": rows, "plan": plan, "warnings": notes}
+    if kmeans is None:
+        empty = np.zeros(len(X), dtype=int)
+        return Comparison(X, settings, None, None, empty, None, None, None, *seconds,
+                          gmm_error=gmm_error, kmeans_error=kmeans_error, **extra)
     kmeans_labels = kmeans.predict(X)
     if gmm is None:
         return Comparison(X, settings, kmeans, None, kmeans_labels, None, None, None,
-                          *seconds, gmm_error=gmm_error, warnings=notes)
-    order, gmm_labels = match_labels(kmeans_labels, gmm.predict(X), gmm.n_components)
-    resp = gmm.predict_proba(X)[:, order]
-    notes += degenerate_notes(gmm, X, order)
+                          *seconds, gmm_error=gmm_error, **extra)
+    resp = gmm.predict_proba(X)
+    order, gmm_labels = match_labels(kmeans_labels, resp.argmax(axis=1), gmm.n_components)
+    resp = resp[:, order]
+    extra["warnings"] = notes + degenerate_notes(gmm, X, order)
     return Comparison(X, settings, kmeans, gmm, kmeans_labels, gmm_labels, order, resp,
-                      *seconds, warnings=notes)
+                      *seconds, **extra)
 
 
 def degenerate_notes(gmm, X, order):
@@ -307,12 +387,15 @@ def metrics_table(comparison, true_labels=None):
                      None if gmm_labels is None else silhouette(X, gmm_labels)))
     rows.append(_row("K-means inertia", c.kmeans.inertia_, None))
     if c.gmm is not None:
-        rows.append(_row("Mean log-likelihood", None, c.gmm.score(X)))
-        rows.append(_row("BIC", None, c.gmm.bic(X)))
-        rows.append(_row("AIC", None, c.gmm.aic(X)))
+        n = len(X)
+        mean_ll = c.gmm.score(X)
+        n_parameters = c.gmm.n_parameters()
+        rows.append(_row("Mean log-likelihood", None, mean_ll))
+        rows.append(_row("BIC", None, -2 * mean_ll * n + n_parameters * np.log(n)))
+        rows.append(_row("AIC", None, -2 * mean_ll * n + 2 * n_parameters))
     rows.append(_row("Iterations", c.kmeans.n_iter_, None if c.gmm is None else c.gmm.n_iter_))
-    rows.append(_row("Converged", _yes(c.kmeans.converged_),
-                     "failed" if c.gmm is None else _yes(c.gmm.converged_)))
+    rows.append(_row("Converged", stopped_because(c.kmeans),
+                     "failed" if c.gmm is None else stopped_because(c.gmm)))
     rows.append(_row("Fit time (ms)", 1e3 * c.kmeans_seconds, 1e3 * c.gmm_seconds))
     return rows
 
@@ -332,8 +415,12 @@ def _row(name, kmeans_value, gmm_value):
     return {"metric": name, "K-means": kmeans_value, "GMM": gmm_value}
 
 
-def _yes(flag):
-    return "yes" if flag else "no"
+def stopped_because(model):
+    """Whether a fit converged, and if not why it stopped, in words."""
+    reason = getattr(model, "stop_reason_", None)
+    return {"converged": "yes", "max_iter": "no: stopped at max_iter",
+            "time_limit": "no: stopped at the time limit",
+            "given": "not fitted here (loaded)"}.get(reason, "yes" if model.converged_ else "no")
 
 
 def silhouette(X, labels, sample_size=SILHOUETTE_SAMPLE, seed=0):

@@ -12,8 +12,7 @@ from scipy.special import logsumexp
 from sklearn import metrics
 
 import gmmcore
-from gmmcore import gaussian
-from gmmcore.kmeans import assign
+from gmmcore import gaussian, nearest_centers
 
 from .compare import Comparison
 
@@ -171,7 +170,7 @@ def gmm_step(comparison: Comparison, t, rows):
 def kmeans_step(comparison: Comparison, t, rows):
     """The centroids after ``t`` Lloyd iterations and the nearest one of every row."""
     history = comparison.kmeans.history_
-    labels, _ = assign(comparison.X[rows], history[t])
+    labels, _ = nearest_centers(comparison.X[rows], history[t])
     return KMeansStep(t, history[t], history[t - 1] if t > 0 else None, labels)
 
 
@@ -408,7 +407,7 @@ def kmeans_restarts(comparison: Comparison):
     best = int(np.argmin([r["inertia"] for r in km.restarts_]))
     rows = []
     for i, run in enumerate(km.restarts_):
-        labels, _ = assign(X, run["centers"])
+        labels, _ = nearest_centers(X, run["centers"])
         rows.append({
             "restart": i + 1,
             "inertia": float(run["inertia"]),

@@ -1,6 +1,7 @@
 """What leaves the app: the data with both models' results as formula-safe CSV,
 the fitted models as JSON (loadable by ``gmmcore``), and a script that refits them."""
 
+import re
 from dataclasses import asdict
 
 import numpy as np
@@ -9,10 +10,13 @@ import pandas as pd
 import gmmcore
 from gmmcore import io
 
+from . import compare
+
 CSV_NAME = "kmeans_vs_gmm.csv"
 JSON_NAME = "kmeans_vs_gmm_models.json"
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def neutralise_formulas(frame):
@@ -30,41 +34,48 @@ def neutralise_formulas(frame):
 
 
 def safe_text(value):
-    """``value`` with a leading quote if a spreadsheet would run it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """``value`` with a leading quote if a spreadsheet would run it as a formula.
+
+    A plain number written as text (``-1.5``) is not a formula and stays as it is.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) \
+            and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
 
 def results_frame(comparison, columns, labels=None, features=None):
-    """The data with K-means label, GMM label, responsibilities and uncertainty.
+    """The data with both models' labels, the responsibilities and the uncertainty.
 
     Parameters
     ----------
     comparison : dashboard.compare.Comparison
     columns : sequence of str
         Names of the feature columns of ``comparison.X``.
-    labels : ndarray of shape (n_samples,), optional
-        True labels, written as a column when given.
-    features : ndarray of shape (n_samples, n_features), optional
+    labels : ndarray of shape (n_loaded,), optional
+        True labels of the data as loaded, written as a column when given
+        (numbers stay numbers).
+    features : ndarray of shape (n_loaded, n_features), optional
         The rows as the user gave them (before standardising); default
         ``comparison.X``.
 
     Returns
     -------
     frame : pandas.DataFrame
-        Clusters are numbered from 1, GMM clusters matched to K-means'.
+        One row per row the app worked on (all, or its uniform sample), with
+        ``row`` (0-based position in the data as loaded). Clusters are numbered
+        from 1, GMM clusters matched to K-means'; columns as
+        :func:`gmmcore.io.result_columns` names them.
     """
-    frame = pd.DataFrame(comparison.X if features is None else features,
-                         columns=list(columns))
+    rows = comparison.rows
+    shown = comparison.X if features is None else features if rows is None else features[rows]
+    frame = pd.DataFrame(shown, columns=list(columns))
+    frame.insert(0, "row", np.arange(len(shown)) if rows is None else rows)
     if labels is not None:
-        frame["true_label"] = np.asarray(labels).astype(str)
-    frame["kmeans_cluster"] = comparison.kmeans_labels + 1
-    if comparison.gmm_labels is not None:
-        frame["gmm_cluster"] = comparison.gmm_labels + 1
-        for j in range(comparison.resp.shape[1]):
-            frame[f"p_cluster_{j + 1}"] = comparison.resp[:, j]
-        frame["uncertainty"] = 1 - comparison.resp.max(axis=1)
+        labels = np.asarray(labels)
+        frame["true_label"] = labels if rows is None else labels[rows]
+    for name, values in io.result_columns(comparison.kmeans_labels, comparison.resp).items():
+        frame[name] = values
     return frame
 
 
@@ -105,31 +116,44 @@ def models_json_bytes(comparison, columns, features):
     return io.dumps(models_document(comparison, columns, features)).encode("utf-8")
 
 
-def reproduce_script(columns, settings, csv_name=CSV_NAME):
+def reproduce_script(columns, settings, csv_name=CSV_NAME, n_init=None):
     """A Python script that refits both models with gmmcore from the downloaded CSV.
+
+    Every value written into the script is checked against the settings table
+    and written with ``repr``, so the script holds only the expected calls
+    and literals whatever the settings or column names were.
 
     Parameters
     ----------
     columns : sequence of str
     settings : dashboard.compare.Settings
+    csv_name : str
+    n_init : int, optional
+        The initialisations the app ran, when its budget lowered them.
 
     Returns
     -------
     str
+
+    Raises
+    ------
+    ValueError
+        When a setting is outside the table's range.
     """
-    s = settings
+    s = compare.Settings.checked(asdict(settings))
+    n_init = s.n_init if n_init is None else compare.Settings.checked({"n_init": n_init}).n_init
+    names = [safe_text(str(c)) for c in columns]
     lines = [
         f"# Refit the dashboard's models with gmmcore {gmmcore.__version__}:",
-        f"# pip install numpy pandas, and gmmcore from this project; {csv_name} beside it.",
+        "# pip install numpy pandas, and gmmcore from this project; the CSV beside it.",
         "import numpy as np",
         "import pandas as pd",
         "",
         "import gmmcore",
         "",
-        f"frame = pd.read_csv({csv_name!r})",
+        f"frame = pd.read_csv({str(csv_name)!r})",
         "# Row-major like the app's array, so column sums round the same way.",
-        f"X = np.ascontiguousarray(frame[{[safe_text(str(c)) for c in columns]!r}], "
-        "dtype=float)",
+        f"X = np.ascontiguousarray(frame[{names!r}], dtype=float)",
     ]
     if s.standardize:
         lines += [
@@ -139,12 +163,12 @@ def reproduce_script(columns, settings, csv_name=CSV_NAME):
         ]
     lines += [
         "",
-        f"kmeans = gmmcore.KMeans({s.k}, n_init={s.n_init}, max_iter={max(s.max_iter, 1)}, "
-        f"random_state={s.seed}).fit(X)",
+        f"kmeans = gmmcore.KMeans({s.k!r}, n_init={n_init!r}, max_iter={s.max_iter!r}, "
+        f"random_state={s.seed!r}).fit(X)",
         "gmm = gmmcore.GaussianMixture(",
-        f"    {s.k}, covariance_type={s.covariance_type!r}, init_params={s.init!r}, "
-        f"random_state={s.seed},",
-        f"    n_init={s.n_init}, max_iter={s.max_iter}, tol={s.tol!r}, "
+        f"    {s.k!r}, covariance_type={s.covariance_type!r}, init_params={s.init!r}, "
+        f"random_state={s.seed!r},",
+        f"    n_init={n_init!r}, max_iter={s.max_iter!r}, tol={s.tol!r}, "
         f"reg_covar={s.reg_covar!r},",
         ").fit(X)",
         "",

@@ -20,6 +20,8 @@ MAX_UPLOAD_MB = 50  # keep equal to server.maxUploadSize in .streamlit/config.to
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 100
 DELIMITER_PREFERENCE = ("\t", ";", "|", ",")
+WHITESPACE = r"\s+"  # columns separated by runs of spaces or tabs
+MAX_LINE_CHARS = 100_000
 MOSTLY_MISSING = 0.5
 NUMERIC_SHARE = 0.8
 MISSING_TOKENS = {"", "na", "n/a", "nan", "null", "none", "-", "?", "missing", "#n/a", "."}
@@ -41,6 +43,7 @@ _DOT_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?(\d+,?\d*|,\d+)([eE][+-]?\d+)?$")
 _COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+_SPACE_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d*)?$")
 
 
 @dataclass
@@ -99,7 +102,12 @@ def decode(raw):
     note : str or None
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "Read as UTF-16 (byte-order mark found)."
+        try:
+            return raw.decode("utf-16"), "Read as UTF-16 (byte-order mark found)."
+        except UnicodeDecodeError:
+            raise IngestError(
+                "The file starts like UTF-16 text but is not valid UTF-16 (an odd number of "
+                "bytes or a broken character). Save it again as UTF-8 CSV.") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace"), "Read as UTF-8 (with a byte-order mark)."
     try:
@@ -118,7 +126,8 @@ def sniff_delimiter(lines):
 
     The share of lines with the usual field count decides; among equally
     consistent candidates tabs win, then semicolons (files that use them
-    usually write decimal commas), then pipes, then commas.
+    usually write decimal commas), then pipes, then commas, and runs of
+    whitespace last (``x y`` / ``1 5``).
 
     Parameters
     ----------
@@ -130,8 +139,8 @@ def sniff_delimiter(lines):
     delimiter : str
     """
     best, best_score = ",", (False, 0.0, 0)
-    for preference, delimiter in enumerate(reversed(DELIMITER_PREFERENCE)):
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+    for preference, delimiter in enumerate((WHITESPACE, *reversed(DELIMITER_PREFERENCE))):
+        counts = field_counts(lines, delimiter)
         if not counts:
             continue
         values, freq = np.unique(counts, return_counts=True)
@@ -139,6 +148,17 @@ def sniff_delimiter(lines):
         if score > best_score:
             best, best_score = delimiter, score
     return best
+
+
+def field_counts(lines, delimiter):
+    """Number of fields of each line when split by ``delimiter`` (or runs of whitespace)."""
+    if delimiter == WHITESPACE:
+        return [len(line.split()) for line in lines]
+    try:
+        return [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+    except csv.Error as exc:
+        raise IngestError(f"The file could not be read as CSV ({exc}). Check that it is a "
+                          "table with one row per line.") from None
 
 
 def skip_preamble(text, lines, delimiter, report):
@@ -151,12 +171,13 @@ def skip_preamble(text, lines, delimiter, report):
     n_fields : int
         That number.
     """
-    counts = [len(row) for row in csv.reader(lines[:50], delimiter=delimiter)]
+    counts = field_counts(lines[:50], delimiter)
     values, freq = np.unique(counts, return_counts=True)
     n_fields = int(values[freq.argmax()])
     start = next(i for i, count in enumerate(counts) if count == n_fields)
     if start:
         report.append(f"Skipped {start} line(s) before the table: " + repr(lines[0][:60]))
+        # (shown escaped, as all report lines are: they can quote the file)
         first = text.index(lines[start])
         text = text[first:]
     return text, n_fields
@@ -172,7 +193,7 @@ def read_cells(text, delimiter):
     frame = pd.read_csv(
         io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
         na_filter=False, skip_blank_lines=True, engine="c", quotechar='"',
-        on_bad_lines="skip", skipinitialspace=True,
+        on_bad_lines="skip", skipinitialspace=delimiter != WHITESPACE,
     )
     return frame.apply(lambda col: col.str.strip())
 
@@ -183,16 +204,29 @@ def _number_share(values, pattern):
     return float(values.str.match(pattern).mean())
 
 
-def detect_decimal(cells):
+def detect_decimal(cells, delimiter=","):
     """Decimal and thousands marks the numbers use.
+
+    In a comma-separated file a comma inside a number can only come from a
+    quoted cell; there, groups of three digits (``"1,234"``) are read as
+    thousands (1234), as spreadsheets export them, and other commas
+    (``"3,14"``) as decimal commas.
 
     Returns
     -------
     decimal : {'.', ','}
-    thousands : {',', '.', None}
+    thousands : {',', '.', ' ', None}
     """
     sample = pd.Series(cells.iloc[:2000].to_numpy().ravel(), dtype=str)
     sample = sample[(sample != "") & ~sample.str.lower().isin(MISSING_TOKENS)]
+    if sample.str.match(_SPACE_THOUSANDS.pattern).any():
+        comma_decimal = sample.str.contains(",", regex=False).any() and not \
+            sample.str.contains(".", regex=False).any()
+        return ("," if comma_decimal else "."), " "
+    has_comma = sample.str.contains(",", regex=False)
+    if delimiter == "," and has_comma.any() and sample[has_comma].str.match(
+            _COMMA_THOUSANDS.pattern).all():
+        return ".", ","
     both = sample.str.contains(",", regex=False) & sample.str.contains(".", regex=False)
     comma_last = both & (sample.str.rfind(",") > sample.str.rfind("."))
     score_comma = int((sample.str.match(_COMMA_DECIMAL.pattern) & ~both
@@ -217,8 +251,10 @@ def to_numbers(values, decimal, thousands):
     """
     lowered = values.str.lower()
     missing = lowered.isin(MISSING_TOKENS).to_numpy()
-    cleaned = values.str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
-    if thousands:
+    cleaned = values
+    if thousands == " ":  # also no-break and narrow no-break spaces
+        cleaned = cleaned.str.replace(r"[ \u00a0\u202f]", "", regex=True)
+    elif thousands:
         cleaned = cleaned.str.replace(thousands, "", regex=False)
     if decimal == ",":
         cleaned = cleaned.str.replace(",", ".", regex=False)
@@ -283,17 +319,23 @@ def ingest(raw, *, missing="drop", max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
     IngestResult
         With ``error`` set (and no table) when the file cannot be used.
     """
+    if missing not in ("drop", "mean"):
+        raise ValueError(f"missing={missing!r}; use 'drop' or 'mean'.")
     report = []
     try:
         features, extra = _ingest(raw, missing, max_rows, max_columns, max_bytes, report)
     except IngestError as exc:
         return IngestResult(report=report, error=str(exc))
+    except (ValueError, TypeError, OverflowError, MemoryError, RecursionError,
+            UnicodeError, csv.Error, pd.errors.ParserError) as exc:
+        # Not a case the checks above foresaw: refuse the file rather than fail.
+        return IngestResult(report=report, error=(
+            f"The file could not be read ({type(exc).__name__}). Save it as a plain CSV "
+            "with one header row and one row per line, and upload it again."))
     return IngestResult(features, extra, report)
 
 
 def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
-    if missing not in ("drop", "mean"):
-        raise ValueError(f"missing={missing!r}; use 'drop' or 'mean'.")
     if len(raw) > max_bytes:
         raise IngestError(
             f"The file is {len(raw) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
@@ -311,6 +353,12 @@ def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
             f"The file has {len(lines) - 1:,} rows; the limit is {max_rows:,}. "
             "Upload a random sample of the rows."
         )
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    if len(lines[longest]) > MAX_LINE_CHARS:
+        raise IngestError(
+            f"Line {longest + 1:,} is {len(lines[longest]):,} characters long; the limit is "
+            f"{MAX_LINE_CHARS:,}. Check that the file has one table row per line (an "
+            "unclosed quote joins lines) and at most 100 columns.")
     delimiter = sniff_delimiter(lines[:50])
     text, n_fields = skip_preamble(text, lines, delimiter, report)
     if n_fields > max_columns:
@@ -329,11 +377,14 @@ def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
     if len(cells) < n_lines:
         report.append(f"Skipped {n_lines - len(cells):,} malformed line(s) with more fields "
                       "than the first row.")
-    decimal, thousands = detect_decimal(cells)
+    decimal, thousands = detect_decimal(cells, delimiter)
     if decimal == ",":
         report.append("Decimal commas recognised (e.g. 3,14 read as 3.14).")
     if thousands:
-        report.append(f"Thousands separators '{thousands}' recognised and removed.")
+        example = {",": "1,234", ".": "1.234", " ": "1 234"}[thousands]
+        report.append(f"Thousands separators recognised: '{example}' read as 1234"
+                      + (" (a comma-separated file quotes such numbers)." if
+                         thousands == delimiter else "."))
 
     if has_header(cells, decimal, thousands):
         names = column_names(cells.iloc[0].tolist())
@@ -347,7 +398,8 @@ def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
     return _split_and_clean(cells, decimal, thousands, missing, report)
 
 
-_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes (|)"}
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes (|)",
+                    WHITESPACE: "spaces"}
 
 
 def _split_and_clean(cells, decimal, thousands, missing, report):

@@ -8,89 +8,31 @@ Uploaded data is never part of a link.
 
 from urllib.parse import urlencode, urlsplit
 
-import gmmcore
-
 from . import datasets
+from .settings import CONTROLS, MAX_K, by_key
 
 UPLOAD = "upload"
 MODEL = "model"
-MAX_K = 12
 
-# query parameter -> sidebar session key
-PARAMS = {
-    "dataset": "dataset", "k": "k", "cov": "covariance_type", "init": "init", "seed": "seed",
-    "standardize": "standardize", "columns": "columns", "n_init": "n_init",
-    "max_iter": "max_iter", "tol": "tol", "reg_covar": "reg_covar", "view": "view",
-    "x": "view_x", "y": "view_y",
-}
-ALWAYS = ("dataset", "k", "cov", "init", "seed", "standardize")
+# query parameter -> sidebar session key: the table's controls, then the
+# dataset-dependent ones.
+PARAMS = {"dataset": "dataset", **{c.query: c.key for c in CONTROLS},
+          "columns": "columns", "x": "view_x", "y": "view_y"}
+ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link))
 UPLOAD_NOTICE = ("This link was made while viewing an uploaded file, and links never carry "
                  "uploaded data: upload the file again to see it. The link's other settings "
                  "are applied.")
 MODEL_NOTICE = ("This link was made while viewing a loaded model file, and links never carry "
                 "files: load the model again to see it.")
+MAX_SHOWN = 60  # characters of a bad value quoted back in a notice
+
+__all__ = ["ALWAYS", "MAX_K", "MODEL", "PARAMS", "UPLOAD", "from_query", "share_url",
+           "to_query"]
 
 
-def _int_in(lo, hi):
-    def parse(text):
-        value = int(text)
-        if not lo <= value <= hi:
-            raise ValueError
-        return value
-    parse.expected = f"a whole number from {lo} to {hi}"
-    return parse
-
-
-def _float_in(lo, hi):
-    def parse(text):
-        value = float(text)
-        if not lo <= value <= hi:  # also refuses NaN
-            raise ValueError
-        return value
-    parse.expected = f"a number from {lo:g} to {hi:g}"
-    return parse
-
-
-def _one_of(options):
-    def parse(text):
-        if text not in options:
-            raise ValueError
-        return text
-    parse.expected = "one of " + ", ".join(options)
-    return parse
-
-
-def _flag(text):
-    lowered = text.lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError
-
-
-_flag.expected = "1 or 0"
-
-PARSERS = {
-    "k": _int_in(1, MAX_K),
-    "cov": _one_of(gmmcore.COVARIANCE_TYPES),
-    "init": _one_of(gmmcore.INIT_PARAMS),
-    "seed": _int_in(0, 2**31 - 1),
-    "standardize": _flag,
-    "n_init": _int_in(1, 20),
-    "max_iter": _int_in(1, 1000),
-    "tol": _float_in(0.0, 1.0),
-    "reg_covar": _float_in(0.0, 10.0),
-    "view": _one_of(("pca", "features")),
-}
-
-
-def _text(value):
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+def _quote(value):
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 4] + "...'"
 
 
 def to_query(state, defaults, all_columns):
@@ -116,13 +58,20 @@ def to_query(state, defaults, all_columns):
         value = state.get(key)
         if value is None or _left_out(name, value, state, defaults.get(key), all_columns):
             continue
-        query[name] = ",".join(value) if name == "columns" else _text(value)
+        if name == "columns":
+            query[name] = ",".join(value)
+        elif name in ("dataset", "x", "y"):
+            query[name] = str(value)
+        else:
+            query[name] = by_key(key).setting.text(value)
     return query
 
 
 def _left_out(name, value, state, default, all_columns):
+    if name in ("columns", "x", "y") and state.get("dataset") in (UPLOAD, MODEL):
+        return True  # a file's column names never enter a link
     if name == "columns":
-        return state.get("dataset") in (UPLOAD, MODEL) or list(value) == list(all_columns)
+        return list(value) == list(all_columns)
     if name in ("x", "y"):
         return state.get("view") != "features"
     return name not in ALWAYS and value == default
@@ -146,12 +95,13 @@ def from_query(query, defaults):
         One sentence per value that was replaced by its default.
     """
     state, notices = {}, []
+    query = {str(k): str(v) for k, v in query.items()}
     dataset = query.get("dataset")
     if dataset is not None:
         if dataset in datasets.BUILTIN or dataset in (UPLOAD, MODEL):
             state["dataset"] = dataset
         else:
-            notices.append(f"The link's dataset={dataset!r} is not one of "
+            notices.append(f"The link's dataset={_quote(dataset)} is not one of "
                            f"{', '.join(datasets.BUILTIN)}; showing the default dataset.")
         notices += {UPLOAD: [UPLOAD_NOTICE], MODEL: [MODEL_NOTICE]}.get(dataset, [])
     chosen = state.get("dataset", datasets.DEFAULT)
@@ -159,15 +109,16 @@ def from_query(query, defaults):
     if builtin is not None:
         defaults = {**defaults, "k": builtin.suggested_k}
         state["k"] = builtin.suggested_k
-    for name, parse in PARSERS.items():
-        if name not in query:
+    for control in CONTROLS:
+        if control.query not in query:
             continue
-        key = PARAMS[name]
         try:
-            state[key] = parse(query[name].strip())
+            state[control.key] = control.setting.parse(query[control.query])
         except ValueError:
-            notices.append(f"The link's {name}={query[name]!r} is not {parse.expected}; using "
-                           f"{_text(defaults.get(key))}.")
+            default = defaults.get(control.key, control.default)
+            notices.append(f"The link's {control.query}={_quote(query[control.query])} is not "
+                           f"{control.setting.expected}; using "
+                           f"{control.setting.text(default)}.")
     if builtin is not None:
         _columns_from_query(query, builtin.columns, state, notices)
     return state, notices
@@ -179,8 +130,8 @@ def _columns_from_query(query, columns, state, notices):
         known = [c for c in columns if c in asked]
         unknown = [c for c in asked if c not in columns]
         if unknown:
-            notices.append(f"The link names column(s) {', '.join(map(repr, unknown))} that "
-                           f"this dataset does not have ({', '.join(columns)}); "
+            notices.append(f"The link names column(s) {', '.join(map(_quote, unknown[:5]))} "
+                           f"that this dataset does not have ({', '.join(columns)}); "
                            + ("ignoring them." if known else "using all columns."))
         if known:
             state["columns"] = known
@@ -189,8 +140,8 @@ def _columns_from_query(query, columns, state, notices):
             if query[name] in columns:
                 state[PARAMS[name]] = query[name]
             else:
-                notices.append(f"The link's {name}={query[name]!r} is not a column of this "
-                               "dataset; using the first columns.")
+                notices.append(f"The link's {name}={_quote(query[name])} is not a column of "
+                               "this dataset; using the first columns.")
 
 
 def share_url(base_url, query):

@@ -2,19 +2,20 @@
 
 Public API
 ----------
-GaussianMixture, KMeans, kmeans_plusplus
+GaussianMixture, KMeans, kmeans_plusplus, nearest_centers
 select_models, score_model, kmeans_elbow (model selection over K and covariance types)
 models_to_dict, models_from_dict (fitted models as JSON-ready documents; see gmmcore.io)
+thread_limit (cap the threads of gmmcore's passes; or set GMMCORE_NUM_THREADS)
 """
 
+from ._rows import thread_limit
 from ._validation import ConvergenceWarning, NotFittedError
+from ._version import __version__
 from .gaussian import COVARIANCE_TYPES, CollapsedComponentError
 from .io import models_from_dict, models_to_dict
-from .kmeans import KMeans, kmeans_plusplus
+from .kmeans import KMeans, kmeans_plusplus, nearest_centers
 from .mixture import INIT_PARAMS, GaussianMixture
 from .selection import icl, kmeans_elbow, score_model, select_models
-
-__version__ = "0.1.0"
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -24,11 +25,14 @@ __all__ = [
     "GaussianMixture",
     "KMeans",
     "NotFittedError",
+    "__version__",
     "icl",
     "kmeans_elbow",
     "kmeans_plusplus",
     "models_from_dict",
     "models_to_dict",
+    "nearest_centers",
     "score_model",
     "select_models",
+    "thread_limit",
 ]

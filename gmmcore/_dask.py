@@ -1,26 +1,23 @@
-"""GaussianMixture and KMeans on Dask arrays: the data stays where it is.
+"""The Dask row source: a fit's rows stay in the cluster's blocks.
 
-Imported only when ``fit`` is given a Dask array. Every EM or Lloyd iteration
-maps each block of rows to small sufficient statistics (for EM: the weighted
-log-likelihood, Σr, Σr·x and Σr·xxᵀ per component; for Lloyd: counts, sums,
-inertia and the farthest rows), adds them up on the cluster and updates the
-parameters on the client, which only ever holds arrays of size K x d (x d).
-The same block functions run the in-memory fits, so both give the same numbers
-up to the order of additions.
+Imported only when a fit or a prediction is given a Dask array. The EM and
+Lloyd loops are the in-memory ones; here each pass maps every row block
+through the same block function (on an in-memory source of that block, chunk
+by chunk), adds the results up as a binary tree on the cluster, and brings
+only the totals (arrays of size K x d (x d)) to the client. Per-row values
+carried between passes (K-means labels) stay on the workers.
 
 Whatever Dask scheduler is active computes the graph: the threaded default, a
 ``distributed.LocalCluster`` or a remote ``distributed.Client``.
 """
 
+import operator
+
 import dask
 import dask.array as da
 import numpy as np
 
-from ._validation import check_random_state
-from .kmeans import _INITS, assign_t
-from .mixture import _power_of_two_scale, e_step_sums
-
-INIT_SAMPLE_SIZE = 100_000
+from ._rows import NO_CARRY, InMemoryRows, add, frame_from_summary
 
 
 # ---------------------------------------------------------------- input
@@ -30,7 +27,7 @@ def as_row_blocks(X, sample_weight=None):
     Returns
     -------
     X : dask.array.Array of shape (n_samples, n_features)
-    sample_weight : dask.array.Array of shape (n_samples,)
+    sample_weight : dask.array.Array of shape (n_samples,) or None
 
     Raises
     ------
@@ -45,41 +42,18 @@ def as_row_blocks(X, sample_weight=None):
     if any(np.isnan(c) for c in X.chunks[0]):
         raise ValueError("X has unknown chunk sizes; call X.compute_chunk_sizes() or build "
                          "it with to_dask_array(lengths=True).")
+    if np.issubdtype(X.dtype, np.complexfloating):
+        raise ValueError("X has complex values; clustering needs real numbers.")
     X = X.astype(float)
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
-    n_samples = X.shape[0]
-    if sample_weight is None:
-        sample_weight = da.ones(n_samples, chunks=(X.chunks[0],))
-    else:
+    if sample_weight is not None:
         sample_weight = da.asarray(sample_weight).astype(float)
-        if sample_weight.shape != (n_samples,):
-            raise ValueError(f"sample_weight must have shape ({n_samples},); got "
+        if sample_weight.shape != (X.shape[0],):
+            raise ValueError(f"sample_weight must have shape ({X.shape[0]},); got "
                              f"{sample_weight.shape}.")
         sample_weight = sample_weight.rechunk((X.chunks[0],))
     return X, sample_weight
-
-
-def _pairs(X, sample_weight):
-    """(rows block, weights block) delayed pairs, one per row block."""
-    return list(zip(X.to_delayed().ravel(), sample_weight.to_delayed().ravel()))
-
-
-def _reduce(parts, merge):
-    """Merge delayed block results pairwise, as a binary tree, and compute the total.
-
-    ``merge(a, b=None)`` combines two results (one, for an odd one out).
-    """
-    while len(parts) > 1:
-        parts = [dask.delayed(merge)(*parts[i:i + 2]) for i in range(0, len(parts), 2)]
-    (total,) = dask.compute(parts[0])
-    return total
-
-
-def _add(a, b=None):
-    if b is None:
-        return a
-    return tuple(x + y for x, y in zip(a, b))
 
 
 def _column_stats(block, weights):
@@ -88,194 +62,138 @@ def _column_stats(block, weights):
                          "values first (e.g. dataframe.dropna()).")
     if (weights < 0).any():
         raise ValueError("sample_weight must be non-negative.")
-    return (weights.sum(), weights @ block, block.sum(axis=0), block.min(axis=0),
-            block.max(axis=0))
+    return weights.sum(), weights @ block, block.min(axis=0), block.max(axis=0)
 
 
-def _merge_stats(a, b=None):
-    if b is None:
-        return a
-    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], np.minimum(a[3], b[3]),
-            np.maximum(a[4], b[4]))
+def _merge_stats(a, b):
+    return a[0] + b[0], a[1] + b[1], np.minimum(a[2], b[2]), np.maximum(a[3], b[3])
 
 
-def column_summary(X, sample_weight):
-    """One pass: total weight, weighted column sums, plain column sums, min and max."""
-    parts = [dask.delayed(_column_stats)(b, w) for b, w in _pairs(X, sample_weight)]
-    return _reduce(parts, _merge_stats)
+def _block_weights(block, weights):
+    return np.ones(len(block)) if weights is None else weights
 
 
-def _sample_rows(X, sample_weight, size, rng):
-    """A uniform random sample of about ``size`` rows, brought to the client."""
-    n_samples = X.shape[0]
-    if n_samples <= size:
-        return dask.compute(X, sample_weight)
-    seed = int(rng.randint(np.iinfo(np.int32).max))
-    keep = da.random.RandomState(seed).random_sample(n_samples, chunks=X.chunks[0])
-    keep = keep < size / n_samples
-    return dask.compute(X[keep], sample_weight[keep])
+def _block_source(block, weights, frame, factor):
+    return InMemoryRows(block, _block_weights(block, weights) * factor, frame=frame,
+                        weights_normalised=True)
 
 
-# --------------------------------------------------------------- mixtures
-def _mixture_block(block, weights, shift, scale, params, covariance_type):
-    X_t = np.ascontiguousarray(((block - shift) / scale).T)
-    return e_step_sums(X_t, weights, params, covariance_type)
+def _reduce_block(block, weights, frame, factor, block_fn, row_bytes, merge):
+    return _block_source(block, weights, frame, factor).map_reduce(
+        block_fn, row_bytes, merge=merge, sequential=True)
 
 
-def fit_mixture(model, X, sample_weight=None):
-    """Fit ``model`` (a GaussianMixture) by EM on a Dask array, in place.
-
-    The initial parameters come from ``weights_init``/``means_init``/
-    ``precisions_init`` when given, otherwise from ``init_params`` run on a
-    random sample of at most ``INIT_SAMPLE_SIZE`` rows.
-    """
-    X, sample_weight = as_row_blocks(X, sample_weight)
-    n_samples, n_features = X.shape
-    model._check_parameters(n_samples, n_features)
-    total_weight, weighted_sum, _, lo, hi = column_summary(X, sample_weight)
-    shift = np.clip(weighted_sum / total_weight, lo, hi)
-    scale = _power_of_two_scale(max(np.abs(lo - shift).max(), np.abs(hi - shift).max()))
-    model._shift, model._scale = shift, scale
-    pairs = _pairs(X, sample_weight)
-
-    def e_step(params):
-        parts = [dask.delayed(_mixture_block)(b, w, shift, scale, params, model.covariance_type)
-                 for b, w in pairs]
-        log_norm, *moments = _reduce(parts, _add)
-        return log_norm / total_weight, tuple(moments)
-
-    def initial_parameters(rng):
-        sample, weights = _sample_rows(X, sample_weight, INIT_SAMPLE_SIZE, rng)
-        return model._initial_parameters((sample - shift) / scale, weights, rng)
-
-    model._fit_restarts(e_step, initial_parameters, n_features)
+def _reduce_block_carry(block, weights, frame, factor, block_fn, row_bytes, merge, previous):
+    return _block_source(block, weights, frame, factor).map_reduce(
+        block_fn, row_bytes, carry=previous, merge=merge, sequential=True)
 
 
-def map_rows(X, func, n_columns=None, dtype=float):
-    """``func`` applied to every row block of a Dask array, lazily.
+def _map_block(block, frame, row_fn, row_bytes, width, dtype):
+    source = InMemoryRows(block, frame=frame, keep_transposed=False)
+    return source.map(row_fn, row_bytes, width, dtype, sequential=True)
+
+
+def _tree(parts, merge):
+    """Merge delayed block results pairwise, as a binary tree, and compute the total."""
+    while len(parts) > 1:
+        merged = [dask.delayed(merge)(a, b) for a, b in zip(parts[::2], parts[1::2])]
+        parts = merged + parts[len(merged) * 2:]
+    (total,) = dask.compute(parts[0])
+    return total
+
+
+class DaskRows:
+    """A row source over a Dask array chunked by rows (see :mod:`gmmcore._rows`).
 
     Parameters
     ----------
-    func : callable
-        NumPy rows (n, d) -> (n,) or (n, n_columns).
-    n_columns : int, optional
-        Width of the result; None for one value per row.
+    X : dask.array.Array of shape (n_samples, n_features)
+    sample_weight : array-like of shape (n_samples,), optional
+    frame : (shift, scale), optional
+        Given for predictions; computed (one pass) for a fit.
+    min_scale : float
     """
-    X, _ = as_row_blocks(X)
-    if n_columns is None:
-        return X.map_blocks(func, drop_axis=1, dtype=dtype)
-    return X.map_blocks(func, chunks=(X.chunks[0], (n_columns,)), dtype=dtype)
+
+    unit_weights = False
+
+    def __init__(self, X, sample_weight=None, *, frame=None, min_scale=0.0):
+        X, sample_weight = as_row_blocks(X, sample_weight)
+        self._X = X
+        self.n_samples, self.n_features = X.shape
+        self.unit_weights = sample_weight is None
+        weights = [None] * X.numblocks[0] if sample_weight is None else \
+            list(sample_weight.to_delayed().ravel())
+        self._pairs = list(zip(X.to_delayed().ravel(), weights))
+        self.spread = None
+        self.total_weight = float(self.n_samples)
+        if frame is None:
+            parts = [dask.delayed(_column_stats)(b, _block_weights_delayed(b, w))
+                     for b, w in self._pairs]
+            self.total_weight, weighted_sum, lo, hi = _tree(parts, _merge_stats)
+            if self.total_weight <= 0:
+                raise ValueError("sample_weight sums to zero; give at least one row a "
+                                 "positive weight.")
+            *frame, self.spread = frame_from_summary(weighted_sum / self.total_weight, lo, hi,
+                                                     min_scale)
+        self.shift, self.scale = frame
+        self._factor = self.n_samples / self.total_weight
+
+    def sample(self, size, rng):
+        """A uniform random sample of about ``size`` rows, as an in-memory source."""
+        X = self._X
+        weights = da.concatenate([
+            da.from_delayed(dask.delayed(_block_weights)(b, w), shape=(m,), dtype=float)
+            for (b, w), m in zip(self._pairs, X.chunks[0])])
+        if self.n_samples > size:  # else all rows, and no random number drawn
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            keep = da.random.RandomState(seed).random_sample(self.n_samples, chunks=X.chunks[0])
+            keep = keep < size / self.n_samples
+            X, weights = X[keep], weights[keep]
+        rows, weights = dask.compute(X, weights)
+        return InMemoryRows(rows, weights * self._factor, frame=(self.shift, self.scale),
+                            weights_normalised=True)
+
+    def mean_variance(self):
+        """Mean over the columns of their (unweighted) variance, in the frame."""
+        def sums(xt, w):
+            return xt.sum(axis=1), np.einsum("ij,ij->i", xt, xt)
+        total, squares = self.map_reduce(sums, 16 * self.n_features)
+        mean = total / self.n_samples
+        return float(np.mean(squares / self.n_samples - mean**2))
+
+    def map_reduce(self, block_fn, row_bytes, *, carry=NO_CARRY, merge=add, sequential=False):
+        """One pass over every block (see ``InMemoryRows.map_reduce``).
+
+        With ``carry``, the per-row values stay on the workers: the carry is a
+        list of persisted per-block results.
+        """
+        frame = (self.shift, self.scale)
+        if carry is NO_CARRY:
+            return _tree([dask.delayed(_reduce_block)(b, w, frame, self._factor, block_fn,
+                                                      row_bytes, merge)
+                          for b, w in self._pairs], merge)
+        previous = [None] * len(self._pairs) if carry is None else carry
+        outs = dask.persist(*[
+            dask.delayed(_reduce_block_carry)(b, w, frame, self._factor, block_fn, row_bytes,
+                                              merge, p)
+            for (b, w), p in zip(self._pairs, previous)])
+        results = [dask.delayed(operator.getitem)(o, 0) for o in outs]
+        return _tree(results, merge), [dask.delayed(operator.getitem)(o, 1) for o in outs]
+
+    def map(self, row_fn, row_bytes, width=None, dtype=float):
+        """``row_fn`` on every block, lazily: a Dask array of per-row results."""
+        frame = (self.shift, self.scale)
+        if width is None:
+            return self._X.map_blocks(_map_block, frame, row_fn, row_bytes, None, dtype,
+                                      drop_axis=1, dtype=dtype)
+        return self._X.map_blocks(_map_block, frame, row_fn, row_bytes, width, dtype,
+                                  chunks=(self._X.chunks[0], (width,)), dtype=dtype)
+
+    def gather(self, carry):
+        """Carried per-row values as one lazy Dask array."""
+        return da.concatenate([da.from_delayed(c, shape=(m,), dtype=np.int32)
+                               for c, m in zip(carry, self._X.chunks[0])])
 
 
-# ---------------------------------------------------------------- K-means
-def _lloyd_block(block, weights, x_mean, centers, n_far):
-    """Labels-free sufficient statistics of one Lloyd step on one block.
-
-    Returns
-    -------
-    tuple
-        (weight per cluster, weighted sums per cluster, inertia, farthest
-        candidates: distances, rows, weights, labels — at most ``n_far``).
-    """
-    xc = block - x_mean
-    X_t = np.ascontiguousarray(xc.T)
-    labels, partial = assign_t(X_t, centers)
-    distances = np.maximum(partial + np.einsum("ij,ij->j", X_t, X_t), 0)
-    k = len(centers)
-    weight_in = np.bincount(labels, weights=weights, minlength=k)
-    sums = np.stack([np.bincount(labels, weights=row * weights, minlength=k) for row in X_t],
-                    axis=1)
-    far = np.argsort(-distances, kind="stable")[:n_far]
-    return (weight_in, sums, float(distances @ weights),
-            (distances[far], xc[far], weights[far], labels[far]))
-
-
-def _merge_lloyd(a, b=None):
-    if b is None:
-        return a
-    candidates = tuple(np.concatenate([x, y]) for x, y in zip(a[3], b[3]))
-    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], candidates)
-
-
-def _new_centers(stats, old_centers):
-    """Weighted means; empty clusters take the farthest rows, as in the in-memory Lloyd."""
-    weight_in, sums, _, (distances, rows, weights, labels) = stats
-    weight_in, sums = weight_in.copy(), sums.copy()
-    empty = np.flatnonzero(weight_in == 0)
-    if empty.size and distances.max() > 0:
-        order = np.argsort(-distances, kind="stable")[: empty.size]
-        for cluster, i in zip(empty, order):
-            old = labels[i]
-            sums[old] -= rows[i] * weights[i]
-            weight_in[old] -= weights[i]
-            sums[cluster] = rows[i] * weights[i]
-            weight_in[cluster] = weights[i]
-    centers = old_centers.copy()
-    filled = weight_in > 0
-    centers[filled] = sums[filled] / weight_in[filled, None]
-    return centers
-
-
-def _lloyd_pass(pairs, x_mean, centers):
-    parts = [dask.delayed(_lloyd_block)(b, w, x_mean, centers, len(centers)) for b, w in pairs]
-    return _reduce(parts, _merge_lloyd)
-
-
-def _lloyd(pairs, x_mean, centers, max_iter, tol, keep_history):
-    history = [centers.copy()] if keep_history else None
-    inertias = []
-    converged = False
-    n_iter = 0
-    for n_iter in range(1, max_iter + 1):  # noqa: B007 (read after the loop)
-        stats = _lloyd_pass(pairs, x_mean, centers)
-        inertias.append(stats[2])
-        new_centers = _new_centers(stats, centers)
-        shift = float(((new_centers - centers) ** 2).sum())
-        centers = new_centers
-        if history is not None:
-            history.append(centers.copy())
-        # Labels that did not change give the same means: shift 0 <= tol, so this
-        # also stops where the in-memory Lloyd's "labels unchanged" test does.
-        if shift <= tol:
-            converged = True
-            break
-    inertia = _lloyd_pass(pairs, x_mean, centers)[2]
-    return {"centers": centers, "inertia": inertia, "inertias": inertias, "n_iter": n_iter,
-            "converged": converged, "history": history}
-
-
-def _variance_block(block, mean):
-    return (((block - mean) ** 2).sum(axis=0),)
-
-
-def fit_kmeans(model, X, sample_weight=None):
-    """Fit ``model`` (a KMeans) by Lloyd's algorithm on a Dask array, in place.
-
-    k-means++ and random initialisations run on a random sample of at most
-    ``INIT_SAMPLE_SIZE`` rows; ``labels_`` is a lazy Dask array.
-    """
-    X, sample_weight = as_row_blocks(X, sample_weight)
-    n_samples, n_features = X.shape
-    n_init = model._check_parameters(n_samples, n_features)
-    _, _, plain_sum, _, _ = column_summary(X, sample_weight)
-    x_mean = plain_sum / n_samples
-    parts = [dask.delayed(_variance_block)(b, x_mean) for b in X.to_delayed().ravel()]
-    (squares,) = _reduce(parts, _add)
-    tol = float(np.mean(squares / n_samples) * model.tol) if model.tol else 0.0
-    pairs = _pairs(X, sample_weight)
-    rng = check_random_state(model.random_state)
-
-    best = None
-    model.restarts_ = []
-    for _ in range(n_init):
-        if isinstance(model.init, str):
-            sample, weights = _sample_rows(X, sample_weight, INIT_SAMPLE_SIZE, rng)
-            centers = _INITS[model.init](sample - x_mean, model.n_clusters, rng, weights)
-        else:
-            centers = np.asarray(model.init, dtype=float) - x_mean
-        run = _lloyd(pairs, x_mean, centers, model.max_iter, tol, model.keep_history)
-        best = model._record_run(run, x_mean, best)
-    model._set_fitted(best, x_mean, n_features)
-    model.labels_ = model.predict(X)
-    return model
-
+def _block_weights_delayed(block, weights):
+    return dask.delayed(_block_weights)(block, weights)

@@ -29,6 +29,9 @@ def check_array(X, *, name="X", min_samples=1):
     -------
     X : ndarray of shape (n_samples, n_features), dtype float64
     """
+    if np.iscomplexobj(X):
+        raise ValueError(f"{name} has complex values; clustering needs real numbers: pass "
+                         f"{name}.real or {name}.imag (or both as separate columns).")
     try:
         X = np.asarray(X, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -72,7 +75,12 @@ def check_sample_weight(sample_weight, n_samples):
     """
     if sample_weight is None:
         return np.ones(n_samples)
-    w = np.asarray(sample_weight, dtype=np.float64)
+    if np.iscomplexobj(sample_weight):
+        raise ValueError("sample_weight has complex values; give real, non-negative weights.")
+    try:
+        w = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("sample_weight must be numbers, one per row.") from None
     if w.ndim == 0:
         w = np.full(n_samples, float(w))
     if w.shape != (n_samples,):
@@ -84,6 +92,67 @@ def check_sample_weight(sample_weight, n_samples):
     if w.sum() <= 0:
         raise ValueError("sample_weight sums to zero; give at least one row a positive weight.")
     return w
+
+
+# ----------------------------------------------------- parameter constraints
+# Each returns a check ``check(value, name)`` that raises a ValueError saying
+# what is allowed; the estimators list them in ``_parameter_constraints``.
+def integer(minimum, maximum=None):
+    """Check: an integer (not a bool) in [minimum, maximum]."""
+    def check(value, name):
+        check_int(value, name, minimum)
+        if maximum is not None and value > maximum:
+            raise ValueError(f"{name} must be an integer from {minimum} to {maximum}; "
+                             f"got {value!r}.")
+    return check
+
+
+def real(minimum=0.0, *, allow_none=False):
+    """Check: a finite real number >= minimum (or None when allowed)."""
+    def check(value, name):
+        if allow_none and value is None:
+            return
+        check_float(value, name, minimum)
+    return check
+
+
+def one_of(allowed):
+    """Check: one of the strings ``allowed``."""
+    def check(value, name):
+        check_option(value, name, allowed)
+    return check
+
+
+def boolean(value, name):
+    """Check: True or False."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False; got {value!r}.")
+
+
+def history_limit(value, name):
+    """Check: False, True, or the largest number of iterations to record (>= 1)."""
+    if isinstance(value, bool | np.bool_):
+        return
+    check_int(value, name, 1)
+
+
+def seed(value, name):
+    """Check: None, an integer >= 0 or a ``numpy.random.RandomState``."""
+    check_random_state(value)
+
+
+def optional_array(value, name):
+    """Check: None or numbers (shapes are checked against the data in ``fit``)."""
+    if value is None:
+        return
+    if np.iscomplexobj(value):
+        raise ValueError(f"{name} must be real numbers; got complex values.")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers or None.") from None
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite.")
 
 
 def check_option(value, name, allowed):
@@ -119,6 +188,8 @@ def check_random_state(seed):
     if seed is None or seed is np.random:
         return np.random.mtrand._rand
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        if not 0 <= seed < 2**32:
+            raise ValueError(f"random_state={seed!r} must be between 0 and 2**32 - 1.")
         return np.random.RandomState(seed)
     if isinstance(seed, np.random.RandomState):
         return seed

@@ -13,6 +13,9 @@ requirements-dask.txt).
 
 import argparse
 import contextlib
+import glob
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -20,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from . import io
-from .gaussian import COVARIANCE_TYPES
 from .kmeans import KMeans
-from .mixture import INIT_PARAMS, GaussianMixture
+from .mixture import GaussianMixture
+from .settings import FIT_SETTINGS, MAX_FEATURES
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -34,6 +37,23 @@ def _dask():
         raise SystemExit("gmmcore's command line needs Dask: pip install -r "
                          "requirements-dask.txt") from exc
     return dd
+
+
+def check_input(data):
+    """Refuse a DATA that names no file, glob match or folder, before any work."""
+    if not glob.glob(str(data)):
+        raise SystemExit(f"error: {data}: no such file, folder or glob match.")
+
+
+def check_output(out, overwrite):
+    """Refuse an ``--out`` that exists (unless ``overwrite``) or cannot be written, first."""
+    out = Path(out)
+    if out.exists() and (out.is_file() or any(out.iterdir())) and not overwrite:
+        raise SystemExit(f"error: {out} already exists; choose another --out or pass "
+                         "--overwrite to replace it.")
+    parent = out.resolve().parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise SystemExit(f"error: cannot write {out}: {parent} is not a writable folder.")
 
 
 def read_table(data):
@@ -87,17 +107,14 @@ def scheduler(spec):
         yield f"the cluster at {spec} ({len(client.scheduler_info()['workers'])} workers)"
 
 
-def _standardization(X):
-    import dask
-
-    mean, std = dask.compute(X.mean(axis=0), X.std(axis=0))
-    return {"standardize": {"mean": mean.tolist(),
-                            "scale": np.where(std > 0, std, 1.0).tolist()}}
-
-
 def fit(args):
     """Fit the mixture (and K-means) on DATA and write the model JSON."""
+    check_input(args.data)
+    check_output(args.out, args.overwrite)
     frame, columns = feature_frame(read_table(args.data), args.columns)
+    if len(columns) > MAX_FEATURES:
+        raise SystemExit(f"error: {len(columns)} feature columns; the limit is {MAX_FEATURES}. "
+                         "Name fewer with --columns.")
     with scheduler(args.scheduler) as where:
         X = frame.to_dask_array(lengths=True)
         if not args.no_persist:
@@ -105,7 +122,7 @@ def fit(args):
         n_samples = X.shape[0]
         print(f"{args.data}: {n_samples:,} rows x {len(columns)} columns "
               f"({', '.join(columns)}) in {X.numblocks[0]} blocks, on {where}", flush=True)
-        preprocessing = _standardization(X) if args.standardize else {}
+        preprocessing = io.standardization(X) if args.standardize else {}
         if preprocessing:
             X = io.apply_preprocessing(X, preprocessing)
         started = time.perf_counter()
@@ -139,32 +156,47 @@ def fit(args):
 def _predict_partition(part, models, columns):
     """Labels, responsibilities and uncertainty for one pandas partition."""
     out = part.copy()
+    if len(part) == 0:  # Dask's metadata: empty columns of the right types
+        X = np.zeros((1, len(columns)))
+        for name, values in io.prediction_columns(models["gmm"], models["kmeans"], X).items():
+            out[name] = values[:0]
+        return out
     X = io.apply_preprocessing(part[columns].to_numpy(dtype=float), models["preprocessing"])
-    gmm = models["gmm"]
-    if gmm is not None:
-        resp = gmm.predict_proba(X) if len(X) else np.empty((0, gmm.n_components))
-        out["gmm_cluster"] = resp.argmax(axis=1) + 1
-        for j in range(gmm.n_components):
-            out[f"p_cluster_{j + 1}"] = resp[:, j]
-        out["uncertainty"] = 1 - resp.max(axis=1) if len(X) else np.empty(0)
-    if models["kmeans"] is not None:
-        out["kmeans_cluster"] = (models["kmeans"].predict(X) + 1) if len(X) else np.empty(0,
-                                                                                       int)
+    for name, values in io.prediction_columns(models["gmm"], models["kmeans"], X).items():
+        out[name] = values
     return out
 
 
 def predict(args):
     """Write DATA with labels and responsibilities from a model JSON to Parquet."""
-    models = io.loads(Path(args.model).read_text())
+    check_input(args.data)
+    check_output(args.out, args.overwrite)
+    try:
+        models = io.loads(Path(args.model).read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise SystemExit(f"error: cannot read --model {args.model}: {exc.strerror}.") from None
     frame = read_table(args.data)
     _, columns = feature_frame(frame, models["columns"])  # checks the columns exist
     frame = frame.dropna(subset=columns)
     meta = _predict_partition(frame._meta, models, columns)
     with scheduler(args.scheduler):
         labelled = frame.map_partitions(_predict_partition, models, columns, meta=meta)
+        if Path(args.out).exists():  # --overwrite was given (check_output)
+            shutil.rmtree(args.out) if Path(args.out).is_dir() else Path(args.out).unlink()
         labelled.to_parquet(args.out, write_index=False)
     print(f"wrote {args.out}")
     return 0
+
+
+def _setting_type(setting):
+    """An argparse ``type`` that parses through the settings table."""
+    def parse(text):
+        try:
+            return setting.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    parse.__name__ = setting.name
+    return parse
 
 
 def build_parser():
@@ -174,15 +206,19 @@ def build_parser():
 
     f = commands.add_parser("fit", help="fit a Gaussian mixture (and K-means) on DATA")
     f.add_argument("data", help="CSV/TSV/Parquet file, glob or Parquet folder")
-    f.add_argument("--k", type=int, required=True, help="number of components")
-    f.add_argument("--covariance-type", choices=COVARIANCE_TYPES, default="full")
-    f.add_argument("--init", choices=INIT_PARAMS, default="kmeans",
-                   help="initialisation, run on a random sample of at most 100,000 rows")
-    f.add_argument("--seed", type=int, default=0)
-    f.add_argument("--n-init", type=int, default=1)
-    f.add_argument("--max-iter", type=int, default=100)
-    f.add_argument("--tol", type=float, default=1e-3)
-    f.add_argument("--reg-covar", type=float, default=1e-6)
+    for setting in FIT_SETTINGS:
+        if setting.name == "standardize":
+            continue
+        flag = "--" + {"covariance_type": "covariance-type"}.get(
+            setting.name, setting.name.replace("_", "-"))
+        f.add_argument(flag, type=_setting_type(setting), required=setting.name == "k",
+                       default=None if setting.name == "k" else setting.default,
+                       metavar=setting.name.upper(),
+                       help=f"{setting.help} {setting.expected[0].upper()}"
+                            f"{setting.expected[1:]}" + (
+                                "" if setting.name == "k" else f"; default {setting.default}")
+                            + ("; run on a random sample of at most 100,000 rows"
+                               if setting.name == "init" else "") + ".")
     f.add_argument("--columns", nargs="+", help="feature columns (default: every numeric one)")
     f.add_argument("--standardize", action="store_true",
                    help="scale every column to mean 0, variance 1 first")
@@ -194,6 +230,7 @@ def build_parser():
                         "memory (for data larger than the cluster's memory)")
     f.add_argument("--scheduler", help="threads (default), processes, local:N or an address")
     f.add_argument("--out", required=True, help="model JSON to write")
+    f.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     f.set_defaults(run=fit)
 
     p = commands.add_parser("predict", help="label DATA with a fitted model")
@@ -201,6 +238,7 @@ def build_parser():
     p.add_argument("--model", required=True, help="model JSON from fit or the dashboard")
     p.add_argument("--scheduler")
     p.add_argument("--out", required=True, help="Parquet folder to write")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     p.set_defaults(run=predict)
     return parser
 

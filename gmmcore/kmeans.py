@@ -1,41 +1,90 @@
 """K-means by Lloyd's algorithm, with scikit-learn's API, stopping rule and numbers.
 
-Assignment runs over cache-sized row chunks (one matrix product per chunk);
-centre sums are weighted bincounts. Rows are centred before fitting, as
-scikit-learn does, which keeps ``|x|^2 - 2 x.c + |c|^2`` accurate.
+Lloyd's loop is written once, over a row source (:mod:`gmmcore._rows`): every
+iteration is one pass in which each block of rows is assigned to its nearest
+centre (one matrix product per block) and reduced to per-cluster weights,
+sums, its inertia and how many labels changed. The labels are carried from
+pass to pass, so the loop stops, as scikit-learn's does, when no label changes
+or when the centres move less than ``tol``. The same loop fits an in-memory
+array (blocks on a thread pool) and a Dask array (blocks on the cluster).
 """
 
-import functools
+import time
 import warnings
 
 import numpy as np
 
-from . import io
-from ._chunks import row_chunks, single_threaded_blas
+from ._base import BaseEstimator
+from ._rows import InMemoryRows, chunk_slices, run_tasks, single_threaded_blas
+from ._sources import prediction_rows, rows_of
 from ._validation import (
     ConvergenceWarning,
     check_array,
-    check_fitted_input,
-    check_float,
     check_int,
     check_is_fitted,
     check_option,
     check_random_state,
     check_sample_weight,
+    history_limit,
+    integer,
     is_dask_collection,
+    optional_array,
+    real,
+    seed,
 )
+
+INIT_SAMPLE_SIZE = 100_000  # rows an initialisation sees on a Dask array
+STOP_REASONS = ("converged", "max_iter", "time_limit")
 
 
 # --------------------------------------------------------------- initialisation
+def _squared_distances_t(centers, xt, x_squared_norms):
+    """Squared distances of centres to transposed rows, (n_centers, n_rows), >= 0.
+
+    Evaluated in scikit-learn's order (``-2 c.x + |c|^2 + |x|^2``), so seeds match.
+    """
+    d = -2.0 * (centers @ xt)
+    d += np.einsum("ij,ij->i", centers, centers)[:, None]
+    d += x_squared_norms[None, :]
+    return np.maximum(d, 0, out=d)
+
+
+def _kmeans_plusplus_t(xt, sample_weight, n_clusters, rng):
+    """Indices of greedy k-means++ seeds of transposed rows ``xt`` (n_features, n_samples).
+
+    Draws the same random numbers as scikit-learn's ``_kmeans_plusplus``.
+    """
+    n_samples = xt.shape[1]
+    x_squared_norms = np.einsum("ij,ij->j", xt, xt)
+    n_local_trials = 2 + int(np.log(n_clusters))
+    indices = np.empty(n_clusters, dtype=np.intp)
+    indices[0] = rng.choice(n_samples, p=sample_weight / sample_weight.sum())
+    closest = _squared_distances_t(xt[:, indices[0]][None, :], xt, x_squared_norms)[0]
+    potential = closest @ sample_weight
+    for c in range(1, n_clusters):
+        targets = rng.uniform(size=n_local_trials) * potential
+        candidates = np.searchsorted(np.cumsum(sample_weight * closest), targets)
+        np.clip(candidates, None, n_samples - 1, out=candidates)
+        trial = _squared_distances_t(xt[:, candidates].T, xt, x_squared_norms)
+        np.minimum(closest, trial, out=trial)
+        trial_potential = trial @ sample_weight
+        best = int(np.argmin(trial_potential))
+        potential = trial_potential[best]
+        closest = trial[best]
+        indices[c] = candidates[best]
+    return indices
+
+
 def kmeans_plusplus(X, n_clusters, *, random_state=None, sample_weight=None):
     """Greedy k-means++ seeding, drawing the same random numbers as scikit-learn.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : array-like of shape (n_samples, n_features)
     n_clusters : int
+        From 1 to the number of rows with a positive weight.
     random_state : int, RandomState or None
-    sample_weight : ndarray of shape (n_samples,), default=None
+    sample_weight : array-like of shape (n_samples,), default=None
 
     Returns
     -------
@@ -43,71 +92,34 @@ def kmeans_plusplus(X, n_clusters, *, random_state=None, sample_weight=None):
     indices : ndarray of shape (n_clusters,)
         The rows of ``X`` chosen as centres.
     """
+    X = check_array(X)
+    sample_weight = check_sample_weight(sample_weight, len(X))
+    n_positive = int(np.count_nonzero(sample_weight))
+    check_int(n_clusters, "n_clusters", 1)
+    if n_clusters > n_positive:
+        raise ValueError(f"n_clusters={n_clusters} but X has {n_positive} row(s) with a "
+                         "positive weight; use fewer clusters or more data.")
     rng = check_random_state(random_state)
-    n_samples = len(X)
-    sample_weight = check_sample_weight(sample_weight, n_samples)
-    n_local_trials = 2 + int(np.log(n_clusters))
-    indices = np.empty(n_clusters, dtype=int)
-    indices[0] = rng.choice(n_samples, p=sample_weight / sample_weight.sum())
-    closest = _squared_distances(X[indices[0]][None], X)[0]
-    potential = closest @ sample_weight
-    for c in range(1, n_clusters):
-        targets = rng.uniform(size=n_local_trials) * potential
-        candidates = np.searchsorted(np.cumsum(sample_weight * closest), targets)
-        np.clip(candidates, None, n_samples - 1, out=candidates)
-        trial = np.minimum(closest, _squared_distances(X[candidates], X))
-        trial_potential = trial @ sample_weight
-        best = int(np.argmin(trial_potential))
-        potential = trial_potential[best]
-        closest = trial[best]
-        indices[c] = candidates[best]
+    # Centred as KMeans does, so the seeds equal those of a fit.
+    xt = np.ascontiguousarray((X - X.mean(axis=0)).T)
+    indices = _kmeans_plusplus_t(xt, sample_weight, n_clusters, rng)
     return X[indices].copy(), indices
 
 
-def _squared_distances(centers, X):
-    """Squared distances, shape (n_centers, n_samples), never below zero."""
-    d = (X * X).sum(axis=1)[None, :] - 2 * (centers @ X.T)
-    d += (centers * centers).sum(axis=1)[:, None]
-    return np.maximum(d, 0, out=d)
+def _init_kmeans_plusplus(source, n_clusters, rng):
+    indices = _kmeans_plusplus_t(source.block(slice(None)), source.weights, n_clusters, rng)
+    return source.rows(indices)
 
 
-def _init_kmeans_plusplus(X, n_clusters, rng, sample_weight):
-    return kmeans_plusplus(X, n_clusters, random_state=rng, sample_weight=sample_weight)[0]
-
-
-def _init_random(X, n_clusters, rng, sample_weight):
-    p = sample_weight / sample_weight.sum()
-    return X[rng.choice(len(X), size=n_clusters, replace=False, p=p)].copy()
+def _init_random(source, n_clusters, rng):
+    p = source.weights / source.weights.sum()
+    return source.rows(rng.choice(source.n_samples, size=n_clusters, replace=False, p=p))
 
 
 _INITS = {"k-means++": _init_kmeans_plusplus, "random": _init_random}
 
 
-# ------------------------------------------------------------------ Lloyd steps
-def _nearest_centres(x_mean, centers, X):
-    """Labels of rows ``X`` (n, d) for centres given in the caller's units."""
-    return assign(X - x_mean, centers - x_mean)[0]
-
-
-def assign(X, centers):
-    """Nearest centre of every row and the squared distance to it.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    centers : ndarray of shape (n_clusters, n_features)
-
-    Returns
-    -------
-    labels : ndarray of shape (n_samples,), dtype intp
-    min_distances : ndarray of shape (n_samples,)
-    """
-    X_t = np.ascontiguousarray(X.T)
-    labels, partial = assign_t(X_t, centers)
-    partial += np.einsum("ij,ij->j", X_t, X_t)
-    return labels, np.maximum(partial, 0, out=partial)
-
-
+# ------------------------------------------------------------------ assignment
 # Index of the lowest set bit of every byte: the first cluster whose bit is set.
 _FIRST_SET_BIT = np.array(
     [(v & -v).bit_length() - 1 if v else 0 for v in range(256)], dtype=np.intp
@@ -131,158 +143,222 @@ def _first_nearest(dist, nearest):
     return _FIRST_SET_BIT[code]
 
 
-def assign_t(X_t, centers):
-    """Nearest centres of transposed rows, without the |x|^2 term.
+def _assign_t(xt, centers):
+    """Nearest centre of transposed rows and ``|c|^2 - 2 x.c`` for it.
 
     Parameters
     ----------
-    X_t : ndarray of shape (n_features, n_samples)
+    xt : ndarray of shape (n_features, n_rows)
     centers : ndarray of shape (n_clusters, n_features)
+
+    Returns
+    -------
+    labels : ndarray of shape (n_rows,), dtype intp
+    partial : ndarray of shape (n_rows,)
+        Add ``|x|^2`` for the squared distance.
+    """
+    # (K, n) layout: the minimum over clusters runs along long rows.
+    dist = (-2.0 * centers) @ xt
+    dist += np.einsum("ij,ij->i", centers, centers)[:, None]
+    nearest = dist.min(axis=0)
+    return _first_nearest(dist, nearest), nearest
+
+
+def nearest_centers(X, centers):
+    """Nearest of ``centers`` for every row of ``X``, and the squared distance to it.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    centers : array-like of shape (n_clusters, n_features)
 
     Returns
     -------
     labels : ndarray of shape (n_samples,), dtype intp
-    partial : ndarray of shape (n_samples,)
-        ``|c|^2 - 2 x.c`` for the nearest centre; add ``|x|^2`` for the distance.
+        Ties go to the lower index.
+    sq_distances : ndarray of shape (n_samples,)
     """
-    n_samples = X_t.shape[1]
+    X = check_array(X)
+    centers = check_array(centers, name="centers")
+    if centers.shape[1] != X.shape[1]:
+        raise ValueError(f"centers have {centers.shape[1]} features but X has {X.shape[1]}.")
+    shift = centers.mean(axis=0)  # centred: |x|^2 - 2 x.c + |c|^2 stays accurate
+    source = InMemoryRows(X, frame=(shift, 1.0), keep_transposed=False)
+    framed = centers - shift
+    labels = np.empty(len(X), dtype=np.intp)
+    distances = np.empty(len(X))
+
+    def task(rows):
+        labels[rows], distances[rows] = _labels_and_distances(source.block(rows), framed)
+    run_tasks(task, chunk_slices(len(X), _assign_bytes(len(centers))))
+    return labels, distances
+
+
+def _labels_and_distances(xt, centers):
+    labels, partial = _assign_t(xt, centers)
+    partial += np.einsum("ij,ij->j", xt, xt)
+    return labels, np.maximum(partial, 0, out=partial)
+
+
+def _assign_bytes(n_clusters):
+    """Bytes of temporaries per row of an assignment pass (sizes the chunks)."""
+    return 8 * (n_clusters + 4)
+
+
+# ------------------------------------------------------------------ Lloyd's loop
+def _lloyd_pass(centers, unit_weights):
+    """The block function of one Lloyd iteration from ``centers`` (fitting frame).
+
+    It returns ((weight per cluster, weighted sums per cluster, inertia, number of
+    labels that changed), labels): the labels are carried to the next pass.
+    """
     n_clusters = len(centers)
-    labels = np.empty(n_samples, dtype=np.intp)
-    partial = np.empty(n_samples)
-    minus_two_centers = -2.0 * centers
-    center_norms = (centers * centers).sum(axis=1)[:, None]
-    for rows in row_chunks(n_samples, 8 * (n_clusters + 2), budget=1 << 18):
-        # (K, n) layout: the minimum over clusters runs along long rows.
-        dist = minus_two_centers @ X_t[:, rows]
-        dist += center_norms
-        nearest = dist.min(axis=0)
-        labels[rows] = _first_nearest(dist, nearest)
-        partial[rows] = nearest
-    return labels, partial
+
+    def block(xt, w, previous):
+        labels, partial = _assign_t(xt, centers)
+        partial += np.einsum("ij,ij->j", xt, xt)
+        if unit_weights:
+            weight_in = np.bincount(labels, minlength=n_clusters).astype(float)
+            rows = xt
+        else:
+            weight_in = np.bincount(labels, weights=w, minlength=n_clusters)
+            rows = xt * w
+        sums = np.stack([np.bincount(labels, weights=row, minlength=n_clusters)
+                         for row in rows], axis=1)
+        changed = len(labels) if previous is None else np.count_nonzero(labels != previous)
+        labels = labels.astype(np.int32)
+        return (weight_in, sums, float(partial @ w), changed), labels
+
+    return block
 
 
-class _LloydData:
-    """The rows in the layout Lloyd's loop needs, computed once per fit.
+def _farthest_pass(centers, n_rows):
+    """Block function: the ``n_rows`` rows farthest from their nearest centre.
 
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    sample_weight : ndarray of shape (n_samples,)
+    Returns (distances, framed rows, weights, labels) of at most ``n_rows``
+    rows, farthest first; :func:`_keep_farthest` merges two blocks' results.
     """
-
-    def __init__(self, X, sample_weight):
-        self.X = X
-        self.X_t = np.ascontiguousarray(X.T)
-        self.x_squared_norms = np.einsum("ij,ij->j", self.X_t, self.X_t)
-        self.unweighted = bool((sample_weight == 1).all())
-        self.sample_weight = sample_weight
-        self.weighted_rows = self.X_t if self.unweighted else self.X_t * sample_weight
-        self.weighted_norms = float(self.x_squared_norms @ sample_weight)
-
-    def inertia_of(self, partial):
-        """Weighted sum of squared distances given :func:`assign_t`'s ``partial``."""
-        return max(float(partial @ self.sample_weight) + self.weighted_norms, 0.0)
-
-    def cluster_sums(self, labels, n_clusters):
-        """Weights and weighted sums of rows per cluster: (K,), (K, n_features)."""
-        weights = (
-            np.bincount(labels, minlength=n_clusters).astype(float)
-            if self.unweighted
-            else np.bincount(labels, weights=self.sample_weight, minlength=n_clusters)
-        )
-        sums = np.stack(
-            [np.bincount(labels, weights=row, minlength=n_clusters)
-             for row in self.weighted_rows],
-            axis=1,
-        )
-        return weights, sums
+    def block(xt, w):
+        labels, distances = _labels_and_distances(xt, centers)
+        far = np.argsort(-distances, kind="stable")[:n_rows]
+        return distances[far], xt[:, far].T, w[far], labels[far]
+    return block
 
 
-def _update_centers(data, labels, partial, old_centers):
-    """New centres as weighted means; empty clusters take the farthest rows.
+def _keep_farthest(a, b):
+    distances = np.concatenate([a[0], b[0]])
+    far = np.argsort(-distances, kind="stable")[:len(a[0])]
+    return tuple(np.concatenate([x, y])[far] for x, y in zip(a, b))
 
-    Follows scikit-learn: the rows farthest from their (old) centre move, in
-    order of distance, into the empty clusters.
 
-    Returns
-    -------
-    centers : ndarray of shape (n_clusters, n_features)
+def _final_pass(centers, relabel):
+    """Block function: labels (kept, or recomputed when ``relabel``) and the exact inertia."""
+    def block(xt, w, previous):
+        labels = _assign_t(xt, centers)[0].astype(np.int32) if relabel else previous
+        diff = xt - centers[labels].T
+        return (float(np.einsum("ij,ij->j", diff, diff) @ w),), labels
+    return block
+
+
+def _new_centers(source, stats, old_centers):
+    """Weighted means; empty clusters take the rows farthest from their centre.
+
+    As scikit-learn: the farthest rows move, farthest first, into the empty
+    clusters, taking their weight out of the cluster they left.
     """
-    weight_in, sums = data.cluster_sums(labels, len(old_centers))
+    weight_in, sums = stats[0].copy(), stats[1].copy()
     empty = np.flatnonzero(weight_in == 0)
     if empty.size:
-        distances = partial + data.x_squared_norms
-        if distances.max() > 0:
-            far = np.argpartition(distances, -empty.size)[: -empty.size - 1 : -1]
-            for cluster, row in zip(empty, far):
-                weight = data.sample_weight[row]
-                old = labels[row]
-                sums[old] -= data.X[row] * weight
-                sums[cluster] = data.X[row] * weight
-                weight_in[cluster] = weight
+        distances, rows, weights, labels = source.map_reduce(
+            _farthest_pass(old_centers, empty.size), _assign_bytes(len(old_centers)),
+            merge=_keep_farthest)
+        if distances.size and distances.max() > 0:
+            for cluster, row, weight, old in zip(empty, rows, weights, labels):
+                sums[old] -= row * weight
                 weight_in[old] -= weight
+                sums[cluster] = row * weight
+                weight_in[cluster] = weight
     centers = old_centers.copy()
     filled = weight_in > 0
     centers[filled] = sums[filled] / weight_in[filled, None]
     return centers
 
 
-def lloyd(X, sample_weight, centers, *, max_iter=300, tol=0.0, keep_history=False):
-    """Lloyd's algorithm from ``centers`` with scikit-learn's stopping rule.
+def lloyd(source, centers, *, max_iter=300, tol=0.0, keep_history=False, deadline=None):
+    """Lloyd's algorithm over a row source, from ``centers``, with scikit-learn's stopping rule.
 
-    Stops when the labels no longer change, or when the summed squared centre
-    shift is at most ``tol`` (already scaled to the data).
+    Stops when no label changes, when the summed squared centre shift is at
+    most ``tol`` (in the frame's units), after ``max_iter`` iterations, or at
+    ``deadline`` (a ``time.perf_counter()`` value).
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
-    sample_weight : ndarray of shape (n_samples,)
+    source : row source
     centers : ndarray of shape (n_clusters, n_features)
+        In the source's fitting frame.
+    keep_history : bool or int
+        Record the centres at iteration 0, 1, ... (at most this many when an int).
 
     Returns
     -------
     result : dict
-        ``centers``, ``labels``, ``inertia``, ``inertias`` (objective after every
-        assignment step), ``n_iter``, ``converged`` and, with ``keep_history``,
-        ``history`` (centres at iteration 0, 1, ...).
+        ``centers``, ``inertia`` (exact, of the final labels), ``inertias`` (the
+        objective at every assignment step), ``n_iter``, ``stop_reason``,
+        ``history`` (or None) and ``labels`` (the source's carried labels).
     """
-    data = _LloydData(X, sample_weight)
-    labels_old = None
-    history = [centers.copy()] if keep_history else None
+    limit = _history_limit(keep_history)
+    history = [centers.copy()] if limit else None
     inertias = []
-    strict = converged = False
+    labels = None
+    strict = False
+    stop_reason = "max_iter"
     n_iter = 0
-    for n_iter in range(1, max_iter + 1):  # noqa: B007 (n_iter is read after the loop)
-        labels, partial = assign_t(data.X_t, centers)
-        inertias.append(data.inertia_of(partial))
-        new_centers = _update_centers(data, labels, partial, centers)
+    unit = bool(getattr(source, "unit_weights", False))
+    for n_iter in range(1, max_iter + 1):  # noqa: B007 (read after the loop)
+        stats, labels = source.map_reduce(_lloyd_pass(centers, unit),
+                                          _assign_bytes(len(centers)), carry=labels)
+        inertias.append(max(stats[2], 0.0))
+        new_centers = _new_centers(source, stats, centers)
         shift = float(((new_centers - centers) ** 2).sum())
         centers = new_centers
-        if history is not None:
+        if history is not None and len(history) < limit:
             history.append(centers.copy())
-        if labels_old is not None and np.array_equal(labels, labels_old):
-            strict = converged = True
+        if n_iter > 1 and stats[3] == 0:
+            strict = True
+            stop_reason = "converged"
             break
         if shift <= tol:
-            converged = True
+            stop_reason = "converged"
             break
-        labels_old = labels
-    if not strict:
-        labels, _ = assign_t(data.X_t, centers)
-    diff = X - centers[labels]
-    inertia = float(np.einsum("ij,ij->i", diff, diff) @ sample_weight)
-    return {
-        "centers": centers,
-        "labels": labels,
-        "inertia": inertia,
-        "inertias": inertias,
-        "n_iter": n_iter,
-        "converged": converged,
-        "history": history,
-    }
+        if deadline is not None and time.perf_counter() > deadline:
+            stop_reason = "time_limit"
+            break
+    (inertia,), labels = source.map_reduce(_final_pass(centers, not strict),
+                                           _assign_bytes(len(centers)), carry=labels)
+    return {"centers": centers, "inertia": inertia, "inertias": inertias, "n_iter": n_iter,
+            "stop_reason": stop_reason, "history": history, "labels": labels}
 
 
-class KMeans:
+def _history_limit(keep_history):
+    """How many iterations to record: 0 for none, ``inf`` for all."""
+    if keep_history is True:
+        return np.inf
+    return int(keep_history or 0)
+
+
+def _check_init(value, name):
+    if isinstance(value, str):
+        check_option(value, name, tuple(_INITS))
+    else:
+        optional_array(value, name)
+
+
+def _check_n_init(value, name):
+    if value != "auto":
+        check_int(value, name, 1)
+
+
+class KMeans(BaseEstimator):
     """K-means clustering (Lloyd), following ``sklearn.cluster.KMeans``.
 
     Parameters
@@ -296,8 +372,12 @@ class KMeans:
     tol : float, default=1e-4
         Relative to the mean feature variance, as in scikit-learn.
     random_state : int, RandomState or None, default=None
-    keep_history : bool, default=False
-        Record the centres at every iteration of the best run in ``history_``.
+    keep_history : bool or int, default=False
+        Record the centres at every iteration of the best run in ``history_``
+        (an int: at most that many, from the start).
+    max_time : float or None, default=None
+        Seconds the fit may take; at that time it stops (``converged_`` False,
+        ``stop_reason_`` 'time_limit') and skips the remaining runs.
 
     Attributes
     ----------
@@ -309,6 +389,7 @@ class KMeans:
         The objective after every assignment step of the best run.
     n_iter_ : int
     converged_ : bool
+    stop_reason_ : {'converged', 'max_iter', 'time_limit'}
     restarts_ : list of dict
         ``inertias``, ``inertia``, ``n_iter``, ``converged``, ``centers`` per run.
     history_ : list of ndarray
@@ -316,17 +397,20 @@ class KMeans:
     n_features_in_ : int
     """
 
-    def __init__(
-        self,
-        n_clusters=8,
-        *,
-        init="k-means++",
-        n_init="auto",
-        max_iter=300,
-        tol=1e-4,
-        random_state=None,
-        keep_history=False,
-    ):
+    _estimator_type = "clusterer"
+    _parameter_constraints = {
+        "n_clusters": integer(1),
+        "init": _check_init,
+        "n_init": _check_n_init,
+        "max_iter": integer(1),
+        "tol": real(0.0),
+        "random_state": seed,
+        "keep_history": history_limit,
+        "max_time": real(0.0, allow_none=True),
+    }
+
+    def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
+                 tol=1e-4, random_state=None, keep_history=False, max_time=None):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -334,92 +418,36 @@ class KMeans:
         self.tol = tol
         self.random_state = random_state
         self.keep_history = keep_history
+        self.max_time = max_time
 
-    def to_dict(self, include_history=False):
-        """The fitted centres and fit summary as a JSON-ready dict (see :mod:`gmmcore.io`).
+    def _n_runs(self):
+        if not isinstance(self.init, str):
+            return 1
+        if self.n_init == "auto":
+            return 1 if self.init == "k-means++" else 10
+        return self.n_init
 
-        Parameters
-        ----------
-        include_history : bool, default=False
-            Also keep ``history_`` (the centres at every iteration), when recorded.
-        """
-        check_is_fitted(self, "cluster_centers_")
-        random_state = self.random_state if isinstance(self.random_state, int) else None
-        history = getattr(self, "history_", None) if include_history else None
-        return io.plain({
-            "estimator": "KMeans",
-            "params": {"n_clusters": self.n_clusters,
-                       "init": self.init if isinstance(self.init, str) else "k-means++",
-                       "n_init": self.n_init, "max_iter": self.max_iter, "tol": self.tol,
-                       "random_state": random_state},
-            "cluster_centers": self.cluster_centers_,
-            "n_features_in": self.n_features_in_,
-            "inertia": self.inertia_,
-            "inertias": self.inertias_,
-            "n_iter": self.n_iter_,
-            "converged": self.converged_,
-        } | ({"history": history} if history is not None else {}))
-
-    @classmethod
-    def from_dict(cls, data):
-        """The K-means model :meth:`to_dict` describes, ready to predict.
-
-        Raises
-        ------
-        ValueError
-            When a part is missing or the centres are not a finite 2-D array.
-        """
-        try:
-            model = cls(**data["params"])
-            centers = np.asarray(data["cluster_centers"], dtype=float)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"The KMeans part is incomplete or malformed ({exc}); save it "
-                             "again with to_dict().") from exc
-        if centers.ndim != 2 or not np.isfinite(centers).all():
-            raise ValueError("KMeans cluster_centers must be a finite (n_clusters, n_features) "
-                             "array.")
-        model.cluster_centers_ = centers
-        model.n_features_in_ = centers.shape[1]
-        model._x_mean = centers.mean(axis=0)
-        model.inertia_ = data.get("inertia")
-        model.inertias_ = list(data.get("inertias") or [])
-        model.n_iter_ = data.get("n_iter")
-        model.converged_ = data.get("converged")
-        if data.get("history"):
-            model.history_ = [np.asarray(c, dtype=float) for c in data["history"]]
-        return model
-
-    def __repr__(self):
-        return f"KMeans(n_clusters={self.n_clusters})"
-
-    def _check_parameters(self, n_samples, n_features):
-        k = check_int(self.n_clusters, "n_clusters", 1)
-        check_int(self.max_iter, "max_iter", 1)
-        check_float(self.tol, "tol")
-        if n_samples < k:
+    def _check_data(self, source):
+        k = self.n_clusters
+        if source.n_samples < k:
+            raise ValueError(f"X has {source.n_samples} usable row(s) but n_clusters={k}; "
+                             "use fewer clusters or more data.")
+        if not isinstance(self.init, str):
+            init = np.asarray(self.init, dtype=float)
+            if init.shape != (k, source.n_features):
+                raise ValueError(f"init as an array must have shape ({k}, "
+                                 f"{source.n_features}); got {init.shape}.")
+        if source.spread is not None and source.spread**2 * source.n_samples > 1e307:
             raise ValueError(
-                f"X has {n_samples} usable row(s) but n_clusters={k}; "
-                "use fewer clusters or more data."
-            )
-        if isinstance(self.init, str):
-            check_option(self.init, "init", tuple(_INITS))
-            if self.n_init == "auto":
-                return 1 if self.init == "k-means++" else 10
-            return check_int(self.n_init, "n_init", 1)
-        init = np.asarray(self.init, dtype=float)
-        if init.shape != (k, n_features) or not np.isfinite(init).all():
-            raise ValueError(
-                f"init as an array must be finite with shape ({k}, {n_features}); "
-                f"got {init.shape}."
-            )
-        return 1
+                f"X has values {source.spread:.3g} apart: their summed squared distances "
+                "exceed the largest float. Divide the data by a constant or standardise it first.")
 
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask.array.Array of shape (n_samples, n_features)
         y : ignored
         sample_weight : array-like of shape (n_samples,), default=None
 
@@ -427,98 +455,120 @@ class KMeans:
         -------
         self : KMeans
         """
-        if is_dask_collection(X):
-            from . import _dask
-
-            return _dask.fit_kmeans(self, X, sample_weight)
-        X = check_array(X)
-        n_init = self._check_parameters(*X.shape)
-        sample_weight = check_sample_weight(sample_weight, len(X))
-        rng = check_random_state(self.random_state)
-        x_mean = X.mean(axis=0)
-        X = X - x_mean
-        tol = float(np.mean(X.var(axis=0)) * self.tol) if self.tol else 0.0
-
-        best = None
-        self.restarts_ = []
-        for _ in range(n_init):
-            if isinstance(self.init, str):
-                centers = _INITS[self.init](X, self.n_clusters, rng, sample_weight)
-            else:
-                centers = np.asarray(self.init, dtype=float) - x_mean
-            with single_threaded_blas():
-                run = lloyd(
-                    X, sample_weight, centers,
-                    max_iter=self.max_iter, tol=tol, keep_history=self.keep_history,
-                )
-            best = self._record_run(run, x_mean, best)
-
-        distinct = len(np.unique(best["labels"]))
-        if distinct < self.n_clusters:
-            warnings.warn(
-                f"Number of distinct clusters ({distinct}) found smaller than "
-                f"n_clusters ({self.n_clusters}): X has fewer distinct points than "
-                "clusters. Use a smaller n_clusters.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        self._set_fitted(best, x_mean, X.shape[1])
-        self.labels_ = best["labels"]
+        self._validate_params()
+        source = rows_of(X, sample_weight)
+        labels = self._fit_source(source)
+        self.labels_ = source.gather(labels)
+        if not is_dask_collection(X):
+            self._warn_if_fewer_clusters()
         return self
 
-    def _record_run(self, run, x_mean, best):
-        """Add a Lloyd run (as :func:`lloyd` returns it, centred) to ``restarts_``.
+    def _fit_source(self, source):
+        """Fit on a row source; returns the best run's carried labels."""
+        self._check_data(source)
+        rng = check_random_state(self.random_state)
+        tol = source.mean_variance() * self.tol if self.tol else 0.0
+        deadline = None if self.max_time is None else time.perf_counter() + self.max_time
+        self._shift, self._scale = source.shift, source.scale
+        self._weight_scale = source.total_weight / source.n_samples
+        best = None
+        self.restarts_ = []
+        with single_threaded_blas():
+            for _ in range(self._n_runs()):
+                if isinstance(self.init, str):
+                    sample = source.sample(INIT_SAMPLE_SIZE, rng)
+                    centers = _INITS[self.init](sample, self.n_clusters, rng)
+                else:
+                    centers = self._to_frame(np.asarray(self.init, dtype=float))
+                run = lloyd(source, centers, max_iter=self.max_iter, tol=tol,
+                            keep_history=self.keep_history, deadline=deadline)
+                best = self._record_run(run, best)
+                if run["stop_reason"] == "time_limit":
+                    break
+        self._set_fitted(best, source.n_features)
+        return best["labels"]
+
+    def _to_frame(self, centers):
+        return (centers - self._shift) / self._scale
+
+    def _to_user(self, centers):
+        return centers * self._scale + self._shift
+
+    def _user_inertia(self, inertia):
+        return float(inertia * self._scale**2 * self._weight_scale)
+
+    def _record_run(self, run, best):
+        """Add a Lloyd run (as :func:`lloyd` returns it) to ``restarts_``.
 
         Returns
         -------
         best : dict
             ``run`` if its inertia is the lowest so far, else ``best``.
         """
-        self.restarts_.append(
-            {key: run[key] for key in ("inertias", "inertia", "n_iter", "converged")}
-            | {"centers": run["centers"] + x_mean}
-        )
+        self.restarts_.append({
+            "inertias": [self._user_inertia(v) for v in run["inertias"]],
+            "inertia": self._user_inertia(run["inertia"]),
+            "n_iter": run["n_iter"],
+            "converged": run["stop_reason"] == "converged",
+            "centers": self._to_user(run["centers"]),
+        })
         return run if best is None or run["inertia"] < best["inertia"] else best
 
-    def _set_fitted(self, best, x_mean, n_features):
+    def _set_fitted(self, best, n_features):
         """The fitted attributes of the best run (all but ``labels_``)."""
         self.n_features_in_ = n_features
-        self._x_mean = x_mean
-        self.cluster_centers_ = best["centers"] + x_mean
-        self.inertia_ = best["inertia"]
-        self.inertias_ = best["inertias"]
+        self.cluster_centers_ = self._to_user(best["centers"])
+        self.inertia_ = self._user_inertia(best["inertia"])
+        self.inertias_ = [self._user_inertia(v) for v in best["inertias"]]
         self.n_iter_ = best["n_iter"]
-        self.converged_ = best["converged"]
+        self.stop_reason_ = best["stop_reason"]
+        self.converged_ = self.stop_reason_ == "converged"
         if best["history"] is not None:
-            self.history_ = [c + x_mean for c in best["history"]]
+            self.history_ = [self._to_user(c) for c in best["history"]]
+
+    def _warn_if_fewer_clusters(self):
+        distinct = len(np.unique(self.labels_))
+        if distinct < self.n_clusters:
+            warnings.warn(
+                f"Number of distinct clusters ({distinct}) found smaller than "
+                f"n_clusters ({self.n_clusters}): X has fewer distinct points than "
+                "clusters. Use a smaller n_clusters.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Cluster ``X`` and return ``labels_``, shape (n_samples,)."""
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def _checked(self, X):
-        return check_fitted_input(X, self, "cluster_centers_")
+    def _prediction_rows(self, X):
+        check_is_fitted(self, "cluster_centers_")
+        return prediction_rows(X, (self._shift, self._scale), self.n_features_in_)
 
     def predict(self, X):
         """Nearest centre of every row, shape (n_samples,); lazy for a Dask array."""
-        if is_dask_collection(X):
-            from ._dask import map_rows
-
-            # Only the centres travel to the workers, not the model (whose labels_
-            # may itself be a Dask array).
-            check_is_fitted(self, "cluster_centers_")
-            nearest = functools.partial(_nearest_centres, self._x_mean, self.cluster_centers_)
-            return map_rows(X, nearest, dtype=np.intp)
-        X = self._checked(X)
-        return _nearest_centres(self._x_mean, self.cluster_centers_, X)
+        source = self._prediction_rows(X)
+        centers = self._to_frame(self.cluster_centers_)
+        return source.map(lambda xt: _assign_t(xt, centers)[0], _assign_bytes(self.n_clusters),
+                          dtype=np.intp)
 
     def transform(self, X):
         """Euclidean distance of every row to every centre, shape (n_samples, n_clusters)."""
-        X = self._checked(X)
-        diff = X[:, None, :] - self.cluster_centers_[None, :, :]
-        return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        source = self._prediction_rows(X)
+        centers = self._to_frame(self.cluster_centers_)
+        scale = self._scale
+
+        def distances(xt):
+            d = (-2.0 * centers) @ xt
+            d += np.einsum("ij,ij->i", centers, centers)[:, None]
+            d += np.einsum("ij,ij->j", xt, xt)[None, :]
+            return (np.sqrt(np.maximum(d, 0, out=d)) * scale).T
+        return source.map(distances, _assign_bytes(self.n_clusters), width=self.n_clusters)
 
     def score(self, X, y=None):
         """Opposite of the inertia of ``X`` under the fitted centres."""
-        X = self._checked(X)
-        return -float(assign(X - self._x_mean, self.cluster_centers_ - self._x_mean)[1].sum())
+        source = self._prediction_rows(X)
+        centers = self._to_frame(self.cluster_centers_)
+        distances = source.map(lambda xt: _labels_and_distances(xt, centers)[1],
+                               _assign_bytes(self.n_clusters))
+        return -float(distances.sum()) * self._scale**2

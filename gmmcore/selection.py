@@ -60,7 +60,7 @@ def score_model(X, n_components, covariance_type, **gmm_params):
         "aic": model.aic(X),
         "icl": icl(model, X),
         "log_likelihood": model.score(X),
-        "n_parameters": model._n_parameters(),
+        "n_parameters": model.n_parameters(),
         "converged": model.converged_,
     }
 

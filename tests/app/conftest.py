@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = [f"app_pages/{name}.py" for name in (
+PAGES = [f"pages/{name}.py" for name in (
     "compare", "data", "responsibilities", "convergence", "steps", "inspect", "choose_k",
     "math")]
 

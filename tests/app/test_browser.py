@@ -226,8 +226,8 @@ def test_downloads_png_export_and_a_shared_link(server, browser):
         page.get_by_role("button", name="Data with labels and responsibilities (CSV)").click()
     csv = Path(info.value.path()).read_text()
     header = csv.splitlines()[0].split(",")
-    assert header[:4] == ["sepal length", "sepal width", "petal length", "petal width"]
-    assert {"kmeans_cluster", "gmm_cluster", "p_cluster_4", "uncertainty"} <= set(header)
+    assert header[:5] == ["row", "sepal length", "sepal width", "petal length", "petal width"]
+    assert {"kmeans_cluster", "gmm_cluster", "gmm_p_cluster_4", "gmm_uncertainty"} <= set(header)
     assert len(csv.splitlines()) == 151
 
     with page.expect_download() as info:

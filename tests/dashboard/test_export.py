@@ -11,24 +11,37 @@ from dashboard import compare, datasets, export
 
 def test_formula_cells_are_neutralised():
     frame = pd.DataFrame({"x": [1.0, -2.0], "note": ["=SUM(A1)", "plain"],
-                          "@odd": ["+cmd", "-1+1"]})
-    out = pd.read_csv(io.BytesIO(export.to_csv_bytes(frame)))
+                          "@odd": ["+cmd", "-1+1"], "label": ["-1.0", "+2e3"]})
+    out = pd.read_csv(io.BytesIO(export.to_csv_bytes(frame)), dtype=str)
     assert out["note"].tolist() == ["'=SUM(A1)", "plain"]
     assert out["'@odd"].tolist() == ["'+cmd", "'-1+1"]
-    assert out["x"].tolist() == [1.0, -2.0]
+    assert out["x"].tolist() == ["1.0", "-2.0"]
+    assert out["label"].tolist() == ["-1.0", "+2e3"]  # plain numbers are not formulas
+
+
+def test_numeric_true_labels_stay_numbers():
+    d = datasets.load("iris")
+    c = compare.compare(d.X, compare.Settings(k=3))
+    labels = np.where(d.X[:, 0] > 5.8, -1.0, 2.0)
+    csv = export.to_csv_bytes(export.results_frame(c, d.columns, labels)).decode()
+    out = pd.read_csv(io.StringIO(csv))
+    assert out["true_label"].dtype == float
+    np.testing.assert_array_equal(out["true_label"], labels)
+    assert "'-1.0" not in csv
 
 
 def test_results_frame_columns():
     d = datasets.load("iris")
     c = compare.compare(d.X, compare.Settings(k=3))
     frame = export.results_frame(c, d.columns, d.labels)
-    assert list(frame.columns[:4]) == list(d.columns)
-    for name in ["true_label", "kmeans_cluster", "gmm_cluster", "p_cluster_1", "p_cluster_3",
-                 "uncertainty"]:
+    assert list(frame.columns[:5]) == ["row", *d.columns]
+    assert frame["row"].tolist() == list(range(len(d.X)))
+    for name in ["true_label", "kmeans_cluster", "gmm_cluster", "gmm_p_cluster_1",
+                 "gmm_p_cluster_3", "gmm_uncertainty"]:
         assert name in frame.columns
     assert frame["kmeans_cluster"].min() == 1
-    assert ((frame[["p_cluster_1", "p_cluster_2", "p_cluster_3"]].sum(axis=1) - 1).abs()
-            < 1e-9).all()
+    probabilities = frame[["gmm_p_cluster_1", "gmm_p_cluster_2", "gmm_p_cluster_3"]]
+    assert ((probabilities.sum(axis=1) - 1).abs() < 1e-9).all()
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["raw", "standardised"])
@@ -46,7 +59,7 @@ def test_csv_has_the_data_as_loaded(fitted):
         export.results_frame(c, d.columns, d.labels, features))))
     np.testing.assert_array_equal(frame[list(d.columns)].to_numpy(), features)
     np.testing.assert_array_equal(frame["gmm_cluster"], c.gmm_labels + 1)
-    np.testing.assert_allclose(frame["uncertainty"], 1 - c.resp.max(axis=1))
+    np.testing.assert_allclose(frame["gmm_uncertainty"], 1 - c.resp.max(axis=1))
 
 
 def test_models_json_loads_back_with_the_same_predictions(fitted):

@@ -41,7 +41,7 @@ def test_links_stay_short_for_default_settings():
     ("cov", "nonsense", "cov='nonsense' is not one of full, tied, diag, spherical; using full"),
     ("init", "magic", "init='magic'"),
     ("seed", "-1", "seed='-1'"),
-    ("standardize", "maybe", "standardize='maybe' is not 1 or 0; using 0"),
+    ("standardize", "maybe", "standardize='maybe' is not 1 or 0 (true or false); using 0"),
     ("tol", "nan", "tol='nan' is not a number from 0 to 1"),
     ("max_iter", "1e9", "max_iter='1e9'"),
     ("view", "3d", "view='3d'"),

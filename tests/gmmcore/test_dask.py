@@ -145,7 +145,7 @@ def test_cli_fits_parquet_on_the_cluster_and_predicts(client, tmp_path):
     labels_path = tmp_path / "labels.parquet"
     _run("predict", tmp_path / "*.parquet", "--model", model_path, "--out", labels_path)
     labelled = pd.read_parquet(labels_path)
-    assert len(labelled) == len(X) and {"site", "gmm_cluster", "p_cluster_3", "uncertainty",
+    assert len(labelled) == len(X) and {"site", "gmm_cluster", "gmm_p_cluster_3", "gmm_uncertainty",
                                      "kmeans_cluster"} <= set(labelled.columns)
     expected = models["gmm"].predict(gmmcore.io.apply_preprocessing(
         labelled[["x1", "x2"]].to_numpy(), models["preprocessing"])) + 1

@@ -5,7 +5,7 @@ import pytest
 from sklearn import cluster
 
 import gmmcore
-from gmmcore.kmeans import _first_nearest, assign
+from gmmcore.kmeans import _first_nearest, nearest_centers
 
 from .data import DATASETS, anisotropic, iris
 
@@ -80,7 +80,7 @@ def test_predict_transform_and_ties():
     np.testing.assert_array_equal(distances.argmin(axis=1), model.labels_)
     assert model.fit_predict(X).shape == (150,)
     # Exact ties go to the lower index, as argmin does.
-    labels, _ = assign(np.array([[0.0, 0.0]]), np.array([[1.0, 0.0], [-1.0, 0.0]]))
+    labels, _ = nearest_centers(np.array([[0.0, 0.0]]), np.array([[1.0, 0.0], [-1.0, 0.0]]))
     assert labels[0] == 0
 
 

@@ -168,7 +168,7 @@ def test_diag_is_diagonal_of_full():
 def test_bic_parameter_counts(covariance_type, expected):
     X = iris()
     model = gmmcore.GaussianMixture(3, covariance_type=covariance_type, random_state=0).fit(X)
-    assert model._n_parameters() == expected
+    assert model.n_parameters() == expected
     n = len(X)
     assert model.bic(X) == pytest.approx(-2 * model.score(X) * n + expected * np.log(n))
     assert model.aic(X) == pytest.approx(-2 * model.score(X) * n + 2 * expected)
@@ -270,10 +270,11 @@ def test_from_parameters_predicts_like_the_fitted_model(covariance_type, scale):
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"weights": [0.5, 0.6]}, "weights_init must be 2 non-negative numbers that sum to 1"),
+    ({"weights": [0.5, 0.6]}, "^weights must be 2 non-negative numbers that sum to 1"),
     ({"means": [0.0, 1.0]}, "means must have shape"),
     ({"covariances": np.ones((2, 3, 3))}, "covariances for covariance_type='full' must have"),
-    ({"covariances": np.array([np.eye(2), -np.eye(2)])}, "reg_covar"),
+    ({"covariances": np.array([np.eye(2), -np.eye(2)])}, "covariances must be positive definite"),
+    ({"covariances": np.array([np.eye(2), [[1, 0.5], [0, 1]]])}, "covariances must be symmetric"),
 ])
 def test_from_parameters_refuses_bad_parameters_in_words(bad, message):
     params = {"weights": [0.5, 0.5], "means": [[0.0, 0.0], [1.0, 1.0]],

@@ -2,9 +2,14 @@
 
 import streamlit as st
 
-from dashboard import charts, choose_k, ui
+from dashboard import charts, choose_k
+from dashboard.settings import MAX_K
+from dashboard.text import escape
+from dashboard.ui import cached, entry, state, widgets
 
-cur = ui.current()
+entry.ensure_entry_point()
+
+cur = state.current()
 c = cur.comparison
 n_rows = len(c.X)
 
@@ -16,7 +21,7 @@ st.markdown(
     "the sidebar's initialisation, seed, restarts and tolerance."
 )
 
-top = max(1, min(ui.MAX_K, n_rows))
+top = max(1, min(MAX_K, n_rows))
 st.session_state.setdefault("choose_k_range", (1, min(8, top)))
 lo, hi = st.session_state["choose_k_range"]
 st.session_state["choose_k_range"] = (min(lo, top), min(hi, top))
@@ -26,14 +31,20 @@ criterion = b.radio("Criterion", list(charts.CRITERIA), key="choose_k_criterion"
                     format_func=charts.CRITERIA.get, horizontal=True)
 ks = list(range(ks_range[0], ks_range[1] + 1))
 
-gmm, kmeans = ui.model_grid(cur, ks)
+bar = st.progress(0.0, text="Fitting the models…")
+gmm, kmeans, plan = cached.model_grid(
+    cur, ks, lambda done, total: bar.progress(done / total, text=f"Fitted {done} of {total} "
+                                                              "models…"))
+bar.empty()
+for note in plan.notes:
+    st.info(note)
 best = choose_k.recommended(gmm, criterion)
 
 left, right = st.columns(2)
-ui.plot(left, charts.selection_lines(gmm, criterion), key="choose_k_lines")
-ui.plot(right, charts.elbow_figure(kmeans["k"], kmeans["inertia"], kmeans["silhouette"]),
-        key="choose_k_elbow")
-ui.plot(st, charts.selection_heatmap(gmm, criterion), key="choose_k_heatmap")
+widgets.plot(left, charts.selection_lines(gmm, criterion), key="choose_k_lines")
+widgets.plot(right, charts.elbow_figure(kmeans["k"], kmeans["inertia"], kmeans["silhouette"]),
+             key="choose_k_elbow")
+widgets.plot(st, charts.selection_heatmap(gmm, criterion), key="choose_k_heatmap")
 
 if best is None:
     st.error("No mixture could be fitted in this range. Try standardising the features, a "
@@ -44,7 +55,7 @@ else:
     st.success(f"Lowest {charts.CRITERIA[criterion]}: **K = {k}, {covariance_type} "
                f"covariance**." + (" The sidebar already uses it." if current == best else ""))
     st.button(f"Use K = {k} and {covariance_type} covariance in the sidebar",
-              key="choose_k_use", on_click=ui.use_model, args=(k, covariance_type),
+              key="choose_k_use", on_click=widgets.use_model, args=(k, covariance_type),
               disabled=current == best, type="primary")
 for (covariance_type, k), message in gmm["errors"].items():
-    st.caption(f"K = {k}, {covariance_type}: could not be fitted — {message}")
+    st.caption(f"K = {k}, {covariance_type}: could not be fitted — {escape(message, 400)}")

@@ -3,16 +3,20 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, compare, export, ui
+from dashboard import charts, compare, export
+from dashboard.text import escape
+from dashboard.ui import cached, entry, sidebar, state, widgets
 
-cur = ui.current()
+entry.ensure_entry_point()
+
+cur = state.current()
 c = cur.comparison
 
 st.title("K-means vs Gaussian mixture")
-st.caption(cur.data.description)
-ui.show_fit_messages(c)
+st.caption(escape(cur.data.description, 400))
+widgets.show_fit_messages(c)
 
-summary = ui.per_fit(cur, compare.agreement)
+summary = cached.per_fit(cur, compare.agreement)
 if summary is not None:
     a, b, d = st.columns(3)
     a.metric("Points assigned differently",
@@ -30,10 +34,10 @@ if summary is not None:
 
 left, right = st.columns(2)
 with left:
-    ui.plot(st, ui.figure(cur, charts.kmeans_figure), key="compare_kmeans")
+    widgets.plot(st, cached.figure(cur, charts.kmeans_figure), key="compare_kmeans")
 with right:
     if c.gmm is not None:
-        ui.plot(st, ui.figure(cur, charts.gmm_figure), key="compare_gmm")
+        widgets.plot(st, cached.figure(cur, charts.gmm_figure), key="compare_gmm")
 
 notes = [cur.view.note]
 if not cur.view.is_exact and len(cur.columns) > 2:
@@ -42,11 +46,11 @@ if not cur.view.is_exact and len(cur.columns) > 2:
 st.caption(" ".join(n for n in notes if n))
 
 st.subheader("Metrics")
-table = pd.DataFrame(ui.metrics_rows(cur)).set_index("metric")
+table = pd.DataFrame(cached.metrics_rows(cur)).set_index("metric")
 st.dataframe(table.map(compare.format_value), width="stretch")
 
 st.subheader("Take it away")
-features = ui.fitted_features(cur)
+features = sidebar.fitted_features(cur)
 csv_col, json_col, py_col = st.columns(3)
 csv_col.download_button(
     "Data with labels and responsibilities (CSV)",
@@ -58,7 +62,7 @@ json_col.download_button(
     lambda: export.models_json_bytes(c, cur.columns, features),
     file_name=export.JSON_NAME, mime="application/json", key="compare_download_json",
     icon=":material/data_object:", width="stretch", on_click="ignore")
-script = export.reproduce_script(cur.columns, c.settings)
+script = export.reproduce_script(cur.columns, c.settings, n_init=c.plan.n_init if c.plan else None)
 py_col.download_button(
     "Python script that refits them", script, file_name="refit_kmeans_vs_gmm.py",
     mime="text/x-python", key="compare_download_py", icon=":material/code:",

@@ -4,12 +4,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import explain, ui
+from dashboard import explain
 from dashboard import mathtext as tex
+from dashboard.ui import cached, entry, state, widgets
+
+entry.ensure_entry_point()
 
 SMALL = 4  # largest number of features written out inside formulas
 
-cur = ui.current()
+cur = state.current()
 c = cur.comparison
 s = cur.settings
 X = c.X
@@ -17,7 +20,7 @@ n, d = X.shape
 names = list(cur.columns)
 
 st.title("How it works")
-ui.show_fit_messages(c)
+widgets.show_fit_messages(c)
 if c.gmm is None:
     st.stop()
 
@@ -71,7 +74,7 @@ st.latex(r"\text{K-means: } \min \sum_i \lVert \mathbf{x}_i - \boldsymbol\mu_{c(
          r"\rVert^2 \qquad\text{GMM, one feature: } \frac{(x-\mu_k)^2}{\sigma_k^2} "
          r"\qquad\text{GMM: } (\mathbf{x}-\boldsymbol\mu_k)^\top \Sigma_k^{-1}"
          r"(\mathbf{x}-\boldsymbol\mu_k)")
-row = ui.row_input(cur)
+row = widgets.row_input(cur)
 e = explain.explain_point(c, row)
 st.dataframe(pd.DataFrame({
     "squared distance to K-means centroid": e.sq_euclidean,
@@ -113,7 +116,7 @@ if s.covariance_type != "full":
                 "diag": "Diag: only the diagonal of Σ_k is kept.",
                 "spherical": "Spherical: Σ_k = σ_k² I with σ_k² the mean of the diagonal."}
                [s.covariance_type])
-update = ui.per_fit(cur, explain.next_m_step)
+update = cached.per_fit(cur, explain.next_m_step)
 new_cov = update["full_covariances"][j]
 st.markdown(f"Applied to cluster {j + 1} with the fitted model's responsibilities — the step "
             "one more iteration would take:")
@@ -131,7 +134,7 @@ st.markdown("Each E-step + M-step pair can only raise (never lower) the log-like
             "the data; EM stops when it gains less than tol.")
 st.latex(r"\log L = \sum_{i=1}^{n} \log \sum_{k=1}^{K} \pi_k\, \mathcal{N}(\mathbf{x}_i "
          r"\mid \boldsymbol\mu_k, \Sigma_k)")
-mean_ll = ui.per_fit(cur, explain.gmm_log_likelihood_path)[-1]
+mean_ll = cached.per_fit(cur, explain.gmm_log_likelihood_path)[-1]
 st.markdown(f"This fit: {c.gmm.n_iter_} iterations and a mean log-likelihood per point of "
             f"{mean_ll:.6g}, so log L = {n * mean_ll:,.6g} over {n:,} points (tol = "
             f"{s.tol:g}). The Convergence and EM step-through pages show it iteration by "

@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts
+from dashboard.ui import entry, state, widgets
 
-cur = ui.current()
+entry.ensure_entry_point()
+
+cur = state.current()
 c = cur.comparison
 
 st.title("Responsibilities")
-ui.show_fit_messages(c)
+widgets.show_fit_messages(c)
 if c.gmm is None:
     st.stop()
 st.markdown(
@@ -16,9 +19,9 @@ st.markdown(
     "component (its *responsibility*). K-means has no such notion — each point belongs "
     "to exactly one centroid."
 )
-ui.plot(st, charts.responsibility_heatmap(c.resp), key="resp_heatmap")
+widgets.plot(st, charts.responsibility_heatmap(c.resp), key="resp_heatmap")
 left, right = st.columns(2)
 with left:
-    ui.plot(st, charts.uncertainty_figure(cur.view, c.X, c.resp), key="resp_uncertainty")
+    widgets.plot(st, charts.uncertainty_figure(cur.view, c.X, c.resp), key="resp_uncertainty")
 with right:
-    ui.plot(st, charts.max_responsibility_histogram(c.resp), key="resp_histogram")
+    widgets.plot(st, charts.max_responsibility_histogram(c.resp), key="resp_histogram")

@@ -3,16 +3,19 @@
 import numpy as np
 import streamlit as st
 
-from dashboard import charts, explain, ui
+from dashboard import charts, explain
+from dashboard.ui import cached, entry, state, widgets
+
+entry.ensure_entry_point()
 
 STEP_POINTS = 3000
 
-cur = ui.current()
+cur = state.current()
 c = cur.comparison
 rows = charts.display_rows(len(c.X), STEP_POINTS)
 
 st.title("EM step by step")
-ui.show_fit_messages(c)
+widgets.show_fit_messages(c)
 if not explain.has_history(c):
     st.info("This model was saved without its iterations: fit with `python -m gmmcore fit "
             "--history` (the default) or download it from the Compare page to step through it.")
@@ -29,13 +32,13 @@ st.markdown(
 
 def show_gmm():
     n_iter = c.gmm.n_iter_
-    t = ui.iteration_slider("gmm", n_iter, "EM iteration")
+    t = widgets.iteration_slider("gmm", n_iter, "EM iteration")
     step = explain.gmm_step(c, t, rows)
-    path = ui.per_fit(cur, explain.gmm_log_likelihood_path)
+    path = cached.per_fit(cur, explain.gmm_log_likelihood_path)
     left, right = st.columns([3, 2])
-    ui.plot(left, charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter),
+    widgets.plot(left, charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter),
             key="steps_gmm_chart")
-    ui.plot(right, charts.step_curve_figure(path, t, "Mean log-likelihood",
+    widgets.plot(right, charts.step_curve_figure(path, t, "Mean log-likelihood",
                                             "mean log-likelihood", charts.cluster_color(0)),
             key="steps_gmm_curve")
     gain = "" if t == 0 else f", {path[t] - path[t - 1]:+.4g} since iteration {t - 1}"
@@ -48,13 +51,13 @@ def show_gmm():
 
 def show_kmeans():
     n_iter = c.kmeans.n_iter_
-    t = ui.iteration_slider("kmeans", n_iter, "Lloyd iteration")
+    t = widgets.iteration_slider("kmeans", n_iter, "Lloyd iteration")
     step = explain.kmeans_step(c, t, rows)
     path = explain.kmeans_inertia_path(c)
     left, right = st.columns([3, 2])
-    ui.plot(left, charts.kmeans_step_figure(cur.view, c.X, rows, step, n_iter),
+    widgets.plot(left, charts.kmeans_step_figure(cur.view, c.X, rows, step, n_iter),
             key="steps_kmeans_chart")
-    ui.plot(right, charts.step_curve_figure(path, t, "Inertia", "inertia",
+    widgets.plot(right, charts.step_curve_figure(path, t, "Inertia", "inertia",
                                             charts.cluster_color(2)),
             key="steps_kmeans_curve")
     change = "" if t == 0 else f", {path[t] - path[t - 1]:+.4g} since iteration {t - 1}"
@@ -66,9 +69,9 @@ with gmm_tab:
     if c.gmm is None:
         st.info("The Gaussian mixture could not be fitted with these settings.")
     else:
-        st.fragment(show_gmm, run_every=ui.play_button("gmm", c.gmm.n_iter_))()
+        st.fragment(show_gmm, run_every=widgets.play_button("gmm", c.gmm.n_iter_))()
 with kmeans_tab:
-    st.fragment(show_kmeans, run_every=ui.play_button("kmeans", c.kmeans.n_iter_))()
+    st.fragment(show_kmeans, run_every=widgets.play_button("kmeans", c.kmeans.n_iter_))()
 if not cur.view.is_exact and len(cur.columns) > 2:
     st.caption(f"{cur.view.note} Ellipses and regions are those of the models projected "
                "onto this view; the fits use every feature.")

@@ -3,25 +3,28 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, compare, explain, ui
+from dashboard import charts, compare, explain
+from dashboard.ui import entry, state, widgets
 
-cur = ui.current()
+entry.ensure_entry_point()
+
+cur = state.current()
 c = cur.comparison
 
 st.title("Why this cluster?")
-ui.show_fit_messages(c)
+widgets.show_fit_messages(c)
 if c.gmm is None:
     st.stop()
 
-clicked = ui.clicked_row("inspect_chart")
+clicked = widgets.clicked_row("inspect_chart")
 if clicked is not None:
-    ui.set_inspected_row(clicked)
+    widgets.set_inspected_row(clicked)
 
 left, right = st.columns([3, 2])
 with right:
     st.markdown("Click a point in the chart, or type its row number. The first point shown "
                 "is one where the two methods disagree.")
-    row = ui.row_input(cur)
+    row = widgets.row_input(cur)
     e = explain.explain_point(c, row)
     for sentence in explain.explain_in_words(e):
         if sentence:
@@ -29,10 +32,10 @@ with right:
     values = pd.Series(c.X[row], index=list(cur.columns), name=f"row {row}")
     st.dataframe(values.to_frame().T, width="stretch")
 with left:
-    ui.plot(st, charts.inspector_figure(c, cur.view, e), key="inspect_chart",
+    widgets.plot(st, charts.inspector_figure(c, cur.view, e), key="inspect_chart",
             on_select="rerun", selection_mode="points")
 
-ui.plot(st, charts.terms_figure(e), key="inspect_terms")
+widgets.plot(st, charts.terms_figure(e), key="inspect_terms")
 st.markdown(
     "K-means picks the cluster with the smallest squared distance. The GMM picks the "
     "largest **log weight + log density**: minus half the squared Mahalanobis distance (the "

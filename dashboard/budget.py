@@ -1,0 +1,249 @@
+"""What the server computes for a viewer, decided before it runs.
+
+A hosted demo serves everyone from one Python process, so every expensive
+action has a budget. Before a fit (or a batch of fits: the Choose K grid,
+restarts) the app estimates its cost from rows x features x K x n_init x
+iterations (x d for full and tied covariances) and, when that is over the
+budget, says what it will do instead and does it: fewer initialisations, a
+uniform sample of the rows to fit (every shown row still labelled), a sample
+of rows to show, fewer grid cells. Every fit also stops at a wall-clock limit
+and says so. History kept for the step-through is capped in bytes.
+
+The limits are in one place (:class:`Limits`); whoever hosts the app can
+override each with an environment variable (``KMGMM_FIT_SECONDS=10``) or in
+``.streamlit/secrets.toml`` (``[limits]`` ``fit_seconds = 10``).
+"""
+
+import os
+from dataclasses import dataclass, fields, replace
+
+# Seconds per row, per component and per unit of a pass's width (see
+# ``_em_width``), measured on the 2-core machine of the README's benchmarks
+# (`python -m bench.bench_fit`), rounded up.
+EM_SECONDS = 2.5e-9
+LLOYD_SECONDS = 1.0e-9
+TYPICAL_ITERATIONS = 100  # EM and Lloyd rarely need more; max_iter is the worst case
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The server's budgets; each field can be overridden by whoever hosts the app.
+
+    Attributes
+    ----------
+    fit_seconds : float
+        Estimated time allowed for the fits of one view (both models, all
+        initialisations); also each fit's wall-clock stop.
+    grid_seconds : float
+        Estimated time allowed for the Choose K grid.
+    pass_seconds : float
+        Estimated time allowed for one pass labelling every shown row; above
+        it the app shows a uniform sample of the rows.
+    history_mb : float
+        Memory for one fit's per-iteration parameters (the step-through).
+    fit_cache_mb, upload_cache_mb, figure_cache_mb : float
+        Memory all sessions' cached fits, parsed uploads and figures may hold.
+    min_fit_rows : int
+        The smallest sample the app fits when it samples rows.
+    """
+
+    fit_seconds: float = 6.0
+    grid_seconds: float = 12.0
+    pass_seconds: float = 1.5
+    history_mb: float = 16.0
+    fit_cache_mb: float = 600.0
+    upload_cache_mb: float = 400.0
+    figure_cache_mb: float = 150.0
+    min_fit_rows: int = 2000
+
+    @classmethod
+    def from_settings(cls, secrets=None, environ=None):
+        """Defaults, then ``secrets`` (a mapping, e.g. ``st.secrets["limits"]``), then
+        environment variables ``KMGMM_<FIELD>``; values that do not parse as
+        positive numbers are ignored."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            for raw in ((secrets or {}).get(f.name), environ.get("KMGMM_" + f.name.upper())):
+                if raw is None:
+                    continue
+                try:
+                    value = f.type(raw) if callable(f.type) else float(raw)
+                except (TypeError, ValueError):
+                    continue
+                if value > 0:
+                    values[f.name] = value
+        return replace(cls(), **values)
+
+
+def _em_width(n_features, covariance_type):
+    """Work per row and component of one EM pass, in units of EM_SECONDS."""
+    d = n_features
+    return d * d + 4 * d if covariance_type in ("full", "tied") else 4 * d + 4
+
+
+def em_pass_seconds(n_rows, n_features, k, covariance_type):
+    """Estimated seconds of one EM pass (E-step and M-step statistics)."""
+    return EM_SECONDS * n_rows * k * _em_width(n_features, covariance_type)
+
+
+def lloyd_pass_seconds(n_rows, n_features, k):
+    """Estimated seconds of one Lloyd pass."""
+    return LLOYD_SECONDS * n_rows * k * (n_features + 6)
+
+
+def pass_seconds(n_rows, n_features, k, covariance_type):
+    """One pass of both models over ``n_rows`` rows."""
+    return (em_pass_seconds(n_rows, n_features, k, covariance_type)
+            + lloyd_pass_seconds(n_rows, n_features, k))
+
+
+def history_entry_bytes(n_features, k, covariance_type):
+    """Bytes of one iteration of both models' recorded parameters."""
+    cov = {"full": k * n_features * n_features, "tied": n_features * n_features,
+           "diag": k * n_features, "spherical": k}[covariance_type]
+    return 8 * (cov + 2 * k * n_features + k)
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """How the fits of one view will run, and why.
+
+    Attributes
+    ----------
+    n_rows : int
+        Rows the app works on and shows: all, or a uniform sample.
+    n_fit : int
+        Rows both models are fitted on (a uniform sample of the shown rows
+        when fewer); every shown row is then labelled.
+    n_init : int
+        Initialisations actually run.
+    history : int
+        Iterations of parameters kept for the step-through (from iteration 0).
+    max_time : float
+        Each fit's wall-clock stop, in seconds.
+    notes : tuple of str
+        What the app changed and why, in words for the user.
+    estimated_seconds : float
+        The expected cost of the fits as planned (typical iterations).
+    """
+
+    n_rows: int
+    n_fit: int
+    n_init: int
+    history: int
+    max_time: float
+    notes: tuple = ()
+    estimated_seconds: float = 0.0
+
+
+def _seconds(value):
+    return f"{value:,.0f} s" if value >= 10 else f"{value:.1f} s"
+
+
+def plan_fit(n_rows, n_features, settings, limits=Limits()):
+    """The plan for fitting both models with ``settings`` on ``n_rows`` x ``n_features``.
+
+    Parameters
+    ----------
+    n_rows, n_features : int
+    settings : dashboard.compare.Settings
+    limits : Limits
+
+    Returns
+    -------
+    FitPlan
+    """
+    k, ct = settings.k, settings.covariance_type
+    notes = []
+    shown = n_rows
+    per_pass = pass_seconds(n_rows, n_features, k, ct)
+    if per_pass > limits.pass_seconds and n_rows > limits.min_fit_rows:
+        shown = max(limits.min_fit_rows, int(n_rows * limits.pass_seconds / per_pass))
+        notes.append(
+            f"Labelling all {n_rows:,} rows with K = {k} and {n_features} features "
+            f"({ct} covariance) would take about {_seconds(per_pass)} per pass, so the app "
+            f"works on a uniform random sample of {shown:,} rows (the same sample for every "
+            "page and download).")
+    per_pass = pass_seconds(shown, n_features, k, ct)
+    iterations = min(settings.max_iter, TYPICAL_ITERATIONS)
+    n_init = settings.n_init
+    if per_pass * iterations * n_init > limits.fit_seconds and n_init > 1:
+        n_init = max(1, int(limits.fit_seconds // (per_pass * iterations)))
+        notes.append(f"{settings.n_init} restarts would take about "
+                     f"{_seconds(per_pass * iterations * settings.n_init)}; the app runs "
+                     f"{n_init}.")
+    n_fit = shown
+    if per_pass * iterations * n_init > limits.fit_seconds and shown > limits.min_fit_rows:
+        n_fit = max(limits.min_fit_rows,
+                    int(shown * limits.fit_seconds / (per_pass * iterations * n_init)))
+        notes.append(f"Fitting {shown:,} rows would take about "
+                     f"{_seconds(per_pass * iterations * n_init)}: both models are fitted on "
+                     f"a uniform random sample of {n_fit:,} rows, then every row is labelled.")
+    fit_pass = pass_seconds(n_fit, n_features, k, ct)
+    worst = fit_pass * settings.max_iter * n_init
+    if worst > 2 * limits.fit_seconds:
+        notes.append(f"These settings allow up to {settings.max_iter:,} iterations "
+                     f"(about {_seconds(worst)}); each fit stops after "
+                     f"{_seconds(limits.fit_seconds)} and says so if it had not converged.")
+    entry = history_entry_bytes(n_features, k, ct)
+    history = int(max(2, min(settings.max_iter + 1, limits.history_mb * 2**20 // entry)))
+    return FitPlan(shown, n_fit, n_init, history, limits.fit_seconds, tuple(notes),
+                   fit_pass * iterations * n_init)
+
+
+@dataclass(frozen=True)
+class GridPlan:
+    """How the Choose K grid will run.
+
+    Attributes
+    ----------
+    ks : tuple of int
+        The K values fitted (the asked range, or its smaller part).
+    n_rows : int
+        Rows the grid's fits use: all, or a uniform sample.
+    n_init : int
+    max_time : float
+        Each cell's wall-clock stop.
+    notes : tuple of str
+    """
+
+    ks: tuple
+    n_rows: int
+    n_init: int
+    max_time: float
+    notes: tuple = ()
+
+
+def plan_grid(n_rows, n_features, ks, settings, covariance_types, limits=Limits()):
+    """The plan for the Choose K grid: K in ``ks`` x ``covariance_types``.
+
+    Returns
+    -------
+    GridPlan
+    """
+    ks = tuple(int(k) for k in ks)
+    iterations = min(settings.max_iter, TYPICAL_ITERATIONS)
+
+    def cost(rows, n_init, chosen):
+        return sum(pass_seconds(rows, n_features, k, ct) * iterations * n_init
+                   for k in chosen for ct in covariance_types)
+
+    notes = []
+    n_init, rows, chosen = settings.n_init, n_rows, ks
+    if cost(rows, n_init, chosen) > limits.grid_seconds and n_init > 1:
+        n_init = 1
+        notes.append(f"The grid runs one initialisation per cell instead of {settings.n_init}.")
+    if cost(rows, n_init, chosen) > limits.grid_seconds and rows > limits.min_fit_rows:
+        rows = max(limits.min_fit_rows,
+                   int(rows * limits.grid_seconds / cost(rows, n_init, chosen)))
+        notes.append(f"The grid's fits use a uniform random sample of {rows:,} of the "
+                     f"{n_rows:,} rows (criteria are computed on that sample).")
+    while len(chosen) > 1 and cost(rows, n_init, chosen) > limits.grid_seconds:
+        chosen = chosen[:-1]
+    if chosen != ks:
+        notes.append(f"K above {chosen[-1]} would take too long with these data; the grid "
+                     f"stops at K = {chosen[-1]}.")
+    n_cells = len(chosen) * len(covariance_types)
+    return GridPlan(chosen, rows, n_init, max(limits.grid_seconds / n_cells, 0.5),
+                    tuple(notes))

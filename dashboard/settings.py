@@ -1,0 +1,73 @@
+"""Every sidebar setting in one table: session key, link parameter, widget label, range.
+
+The fit settings (K, covariance type, initialisation, seed, standardise,
+n_init, max_iter, tol, reg_covar) come from :mod:`gmmcore.settings`, the same
+table the command line and the model-file reader use; this module adds what
+only the dashboard has (the 2-D view) and how each setting appears in the
+sidebar and in a link. The widgets take their ranges from here, the link
+parser its parsers, so a link can never set what a widget would not allow.
+"""
+
+from dataclasses import dataclass
+
+from gmmcore.settings import FIT_SETTINGS, MAX_FEATURES, MAX_K, Setting
+
+__all__ = ["CONTROLS", "DEFAULTS", "MAX_FEATURES", "MAX_K", "Control", "by_key", "by_query"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """A setting as the dashboard shows and links it.
+
+    Attributes
+    ----------
+    key : str
+        Its ``st.session_state`` key (also the widget key).
+    query : str
+        Its URL query parameter.
+    setting : gmmcore.settings.Setting
+        Type, default and allowed values.
+    label : str
+        The widget's label.
+    in_every_link : bool
+        Written to every link; otherwise only when not the default.
+    """
+
+    key: str
+    query: str
+    setting: Setting
+    label: str
+    in_every_link: bool = False
+
+    @property
+    def default(self):
+        return self.setting.default
+
+
+_FIT = {s.name: s for s in FIT_SETTINGS}
+VIEW = Setting("view", "choice", "pca", choices=("pca", "features"),
+               help="What the 2-D charts show when there are more than two features.")
+
+CONTROLS = (
+    Control("k", "k", _FIT["k"], "Number of clusters K", True),
+    Control("covariance_type", "cov", _FIT["covariance_type"], "GMM covariance type", True),
+    Control("init", "init", _FIT["init"], "GMM initialisation", True),
+    Control("seed", "seed", _FIT["seed"], "Random seed", True),
+    Control("standardize", "standardize", _FIT["standardize"], "Standardise features", True),
+    Control("n_init", "n_init", _FIT["n_init"], "Restarts (n_init)"),
+    Control("max_iter", "max_iter", _FIT["max_iter"], "Max iterations"),
+    Control("tol", "tol", _FIT["tol"], "Tolerance (tol)"),
+    Control("reg_covar", "reg_covar", _FIT["reg_covar"], "Covariance regularisation (reg_covar)"),
+    Control("view", "view", VIEW, "Show"),
+)
+DEFAULTS = {c.key: c.default for c in CONTROLS}
+
+
+def by_key(key):
+    """The control whose session key is ``key``."""
+    return next(c for c in CONTROLS if c.key == key)
+
+
+def by_query(name):
+    """The control whose link parameter is ``name``, or None."""
+    return next((c for c in CONTROLS if c.query == name), None)

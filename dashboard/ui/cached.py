@@ -1,0 +1,176 @@
+"""Cached work shared by every session: datasets, parsed uploads, fits, figures, grids.
+
+Fits and their figures are shared read-only between sessions (the same data
+and settings give the same result), held in caches bounded in bytes and age
+(:class:`dashboard.cache.ByteCache`); each fit runs within the budget that
+:mod:`dashboard.budget` plans for it.
+"""
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+import gmmcore
+
+from .. import choose_k, compare, datasets, ingest, loaded
+from ..budget import plan_grid
+from ..cache import ByteCache
+from .state import CACHE_TTL, ActiveData, limits
+
+MB = 2**20
+
+
+@st.cache_resource(show_spinner=False)
+def _caches():
+    """The process's byte-bounded caches (one set for all sessions)."""
+    lim = limits()
+    return {
+        "fits": ByteCache(lim.fit_cache_mb * MB, CACHE_TTL),
+        "uploads": ByteCache(lim.upload_cache_mb * MB, CACHE_TTL),
+        "figures": ByteCache(lim.figure_cache_mb * MB, CACHE_TTL),
+        "small": ByteCache(64 * MB, CACHE_TTL),
+    }
+
+
+def _read_only(*arrays):
+    for array in arrays:
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def builtin_data(key):
+    """A built-in dataset (generated once per process, shared read-only)."""
+    d = datasets.load(key)
+    return ActiveData(key, d.name, d.X, d.columns, d.labels, d.description,
+                      compare.data_digest(d.X, d.labels))
+
+
+def digest_of(raw):
+    """SHA-256 of the full bytes of an upload: its cache key."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def ingest_upload(digest, missing, raw):
+    """Parse an upload; cached by the SHA-256 of its full bytes."""
+    def parse():
+        result = ingest.ingest(raw, missing=missing)
+        if result.features is not None:
+            _read_only(result.features.to_numpy())
+        return result
+    return _caches()["uploads"].get(("upload", digest, missing), parse)
+
+
+def read_model_file(digest, name, raw):
+    """A model file checked and loaded, or its error; cached by its bytes' digest."""
+    return _caches()["small"].get(("model", digest, name),
+                                  lambda: loaded.read_model_file(raw, name))
+
+
+def fit_comparison(digest, columns, settings, X):
+    """Both fits for one dataset (by digest), column choice and settings, within budget."""
+    def fit():
+        comparison = compare.compare(X, settings, limits())
+        _read_only(comparison.X, comparison.kmeans_labels, comparison.gmm_labels,
+                   comparison.resp)
+        return comparison
+    return _caches()["fits"].get(("fit", digest, columns, settings), fit)
+
+
+def loaded_comparison(digest, models, X):
+    """A loaded model file shown on its sample (nothing refitted but a missing K-means)."""
+    return _caches()["fits"].get(("loaded", digest),
+                                 lambda: loaded.comparison_for(models, X, limits()))
+
+
+def view_for(digest, columns, view, x, y, X):
+    """The 2-D view of the fitted rows: the features themselves, two of them, or PCA."""
+    def build():
+        if len(columns) == 1:
+            return compare.one_feature_view(columns[0])
+        if len(columns) == 2:
+            return compare.feature_view(columns, columns[0], columns[1])
+        if view == "features":
+            return compare.feature_view(columns, x, y)
+        return compare.pca_view(X)
+    return _caches()["small"].get(("view", digest, columns, view, x, y), build)
+
+
+def per_fit(cur, func):
+    """``func(comparison)`` for this run's fit, computed once per fit and cached.
+
+    ``func`` is one of :mod:`dashboard.explain`'s summaries; its qualified name
+    and the fit's key make the cache key.
+    """
+    return _caches()["small"].get((func.__qualname__, *cur.fit_key),
+                                  lambda: func(cur.comparison))
+
+
+def metrics_rows(cur):
+    """The Compare page's metrics for this run, computed once per fit and label choice."""
+    return _caches()["small"].get(
+        ("metrics", *cur.fit_key, cur.labels_key),
+        lambda: compare.metrics_table(cur.comparison, cur.shown_labels))
+
+
+def figure(cur, builder, *args):
+    """``builder(comparison, view, *args)`` for this run's fit and view, built once.
+
+    Plotly figures are slow to build and quick to send, so they are built once
+    per fit, view and ``args`` (hashable) and shared between sessions: treat
+    the result as read-only.
+    """
+    key = (builder.__qualname__, cur.fit_key, cur.view_choice, args)
+    return _caches()["figures"].get(key, lambda: builder(cur.comparison, cur.view, *args))
+
+
+# ------------------------------------------------------------- model selection
+def model_grid(cur, ks, progress=None):
+    """BIC/AIC/ICL for every K in ``ks`` x covariance type, and K-means' inertia and
+    silhouette per K, within the grid's budget; each cell fitted once and cached.
+
+    Parameters
+    ----------
+    cur : state.Current
+    ks : sequence of int
+    progress : callable, optional
+        ``progress(done, total)`` after every cell.
+
+    Returns
+    -------
+    gmm : dict
+        As :func:`gmmcore.select_models` returns it.
+    kmeans : dict
+        ``k``, ``inertia`` and ``silhouette`` arrays of shape (n_k,).
+    plan : budget.GridPlan
+    """
+    X = cur.comparison.X
+    settings = cur.settings
+    plan = plan_grid(len(X), X.shape[1], ks, settings, gmmcore.COVARIANCE_TYPES, limits())
+    rows = compare.uniform_sample(len(X), plan.n_rows, settings.seed)
+    X_grid = X if plan.n_rows >= len(X) else X[rows]
+    grid_settings = choose_k.grid_settings(settings, plan)
+    key = (*cur.fit_key[:2], grid_settings, plan.n_rows)
+    cache = _caches()["small"]
+    n_gmm = len(plan.ks) * len(gmmcore.COVARIANCE_TYPES)
+    total = n_gmm + len(plan.ks)
+
+    def cell(X, k, covariance_type, **_):
+        return cache.get(("gmm_cell", *key, k, covariance_type), lambda: gmmcore.score_model(
+            X_grid, k, covariance_type, **compare.gmm_params(grid_settings, plan)))
+
+    gmm = gmmcore.select_models(
+        X_grid, plan.ks, progress=(lambda done, _: progress(done, total)) if progress else None,
+        score=cell)
+    cells = []
+    for j, k in enumerate(plan.ks):
+        cells.append(cache.get(("kmeans_cell", *key, k),
+                               lambda k=k: choose_k.kmeans_scores(X_grid, k, grid_settings,
+                                                                  plan)))
+        if progress:
+            progress(n_gmm + j + 1, total)
+    kmeans = {"k": np.asarray(plan.ks),
+              "inertia": np.array([c["inertia"] for c in cells]),
+              "silhouette": np.array([c["silhouette"] for c in cells])}
+    return gmm, kmeans, plan

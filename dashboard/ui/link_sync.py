@@ -1,0 +1,51 @@
+"""The URL kept in step with the sidebar; a link's settings applied once per session.
+
+Reading a link never fails: :func:`dashboard.links.from_query` parses every
+value through the settings table and turns what it refuses into notices,
+shown here as text (a link's values are never rendered as Markdown).
+"""
+
+import streamlit as st
+
+from .. import links
+from ..text import escape
+from .state import DEFAULTS
+
+
+def apply_link_once():
+    """On a session's first run, take the settings the URL asks for."""
+    if st.session_state.get("_link_applied"):
+        return
+    st.session_state["_link_applied"] = True
+    state, notices = links.from_query(st.query_params.to_dict(), DEFAULTS)
+    st.session_state.update(state)
+    st.session_state["_link_notices"] = notices
+
+
+def _dismiss_notices():
+    st.session_state["_link_notices"] = []
+
+
+def show_notices():
+    """The link's refused values, each with what was used instead; an OK button clears them."""
+    notices = st.session_state.get("_link_notices")
+    if not notices:
+        return
+    with st.sidebar.container(border=True):
+        for notice in notices:
+            st.warning(escape(notice, 400), icon=":material/link_off:")
+        st.button("OK", key="link_notices_ok", on_click=_dismiss_notices)
+
+
+def share_section(feature_columns):
+    """Keep the URL in step with the sidebar and offer the link to copy."""
+    query = links.to_query(st.session_state, DEFAULTS, feature_columns)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
+        st.markdown("Anyone opening this link sees this page with these settings:")
+        st.code(links.share_url(st.context.url, query), language=None, wrap_lines=True)
+        st.caption("Use the copy icon at the right of the link.")
+        if st.session_state["dataset"] in (links.UPLOAD, links.MODEL):
+            st.warning("Uploaded data is never put in a link: whoever opens it must upload "
+                       "the file again.")

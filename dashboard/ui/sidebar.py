@@ -1,0 +1,277 @@
+"""The shared sidebar, drawn by ``app.py`` on every run, and this run's fit.
+
+The widgets take their ranges from the settings table (:mod:`dashboard.settings`),
+so they accept exactly what links and model files may set. Everything a
+visitor uploaded (file names, headers) is shown escaped.
+"""
+
+import streamlit as st
+
+from .. import compare, datasets, ingest, loaded
+from ..links import MODEL, UPLOAD
+from ..settings import MAX_K, by_key
+from ..text import escape
+from . import cached, link_sync
+from .state import ActiveData, Current, init_defaults, set_current
+
+NO_LABELS = "(none)"
+COVARIANCE_HELP = {
+    "full": "full — every cluster has its own shape and tilt",
+    "tied": "tied — all clusters share one shape and tilt",
+    "diag": "diag — own axis-aligned spread per cluster",
+    "spherical": "spherical — round clusters, own size each",
+}
+
+
+def _dataset_title(key):
+    return {UPLOAD: "Upload a CSV file…", MODEL: "Load a fitted model…"}.get(
+        key) or datasets.titles()[key]
+
+
+def _on_dataset_change():
+    for key in ("columns", "view_x", "view_y"):
+        st.session_state.pop(key, None)
+    key = st.session_state["dataset"]
+    if key in datasets.BUILTIN:
+        st.session_state["k"] = datasets.load(key).suggested_k
+
+
+def _upload_data(raw, name, missing):
+    digest = cached.digest_of(raw)
+    result = cached.ingest_upload(digest, missing, raw)
+    if not result.ok:
+        return None, result.error
+    if len(result.features) < max(2, st.session_state["k"]):
+        return None, (f"The file has {len(result.features)} usable row(s), fewer than "
+                      f"K = {st.session_state['k']}. Upload more rows or choose a smaller K.")
+    frame = result.features
+    data = ActiveData(UPLOAD, f"Upload: {name}", frame.to_numpy(), tuple(frame.columns), None,
+                      f"{name}: {frame.shape[0]:,} rows, {frame.shape[1]} numeric columns.",
+                      digest + missing, tuple(result.report), result.extra)
+    return data, None
+
+
+def _data_section():
+    sb = st.sidebar
+    sb.header("Data")
+    sb.selectbox("Dataset", list(datasets.BUILTIN) + [UPLOAD, MODEL], key="dataset",
+                 format_func=_dataset_title, on_change=_on_dataset_change)
+    choice = st.session_state["dataset"]
+    if choice == MODEL:
+        return _model_source()
+    if choice != UPLOAD:
+        st.session_state["last_builtin"] = choice
+        return cached.builtin_data(choice)
+
+    upload = sb.file_uploader(
+        "CSV or TSV file", type=["csv", "tsv", "txt"], key="upload",
+        help=f"Up to {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows and "
+             f"{ingest.MAX_COLUMNS} columns. Numeric columns become features.")
+    sb.radio("Missing or infinite values", ["drop", "mean"], key="missing", horizontal=True,
+             format_func=lambda v: "drop the rows" if v == "drop" else "use the column mean")
+    sb.caption(f"Limits: {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows, "
+               f"{ingest.MAX_COLUMNS} columns. The file stays in your session only.")
+    if upload is not None:
+        data, error = _upload_data(upload.getvalue(), upload.name, st.session_state["missing"])
+        if error:
+            sb.error(escape(error, 1000))
+        else:
+            st.session_state["uploaded_data"] = data
+    data = st.session_state.get("uploaded_data")
+    if data is None:
+        return _last_builtin("No file loaded yet")
+    if upload is None:
+        sb.caption(f"Showing the last file you loaded ({escape(data.title[8:])}).")
+    return data
+
+
+def _model_source():
+    """Sidebar for "Load a fitted model": the model JSON and a sample of its data.
+
+    Returns the sample as the active data (the loaded models are kept in
+    ``st.session_state["loaded_models"]``), or the last built-in dataset while
+    no model is loaded.
+    """
+    sb = st.sidebar
+    model_file = sb.file_uploader(
+        "Model file (JSON)", type=["json"], key="model_file",
+        help="Saved by the Compare page (Both fitted models) or by `python -m gmmcore fit`.")
+    sample_file = sb.file_uploader(
+        "A sample of its data (CSV, optional)", type=["csv", "tsv", "txt"], key="model_sample",
+        help=f"Without one, {loaded.DRAWN_ROWS:,} rows are drawn from the mixture.")
+    if model_file is not None:
+        raw = model_file.getvalue()
+        model_digest = cached.digest_of(raw)
+        models, error = cached.read_model_file(model_digest, model_file.name, raw)
+        if error:
+            sb.error(escape(error, 1000))
+        else:
+            data, error = _model_sample(models, model_digest, model_file.name, sample_file)
+            if error:
+                sb.error(escape(error, 1000))
+            else:
+                st.session_state["loaded_models"] = models
+                st.session_state["model_data"] = data
+    data = st.session_state.get("model_data")
+    return _last_builtin("No model loaded yet") if data is None else data
+
+
+def _last_builtin(why):
+    """The built-in dataset shown last, said so in the sidebar, while nothing is loaded."""
+    fallback = st.session_state.get("last_builtin", datasets.DEFAULT)
+    st.sidebar.info(f"{why}: showing '{datasets.titles()[fallback]}'.")
+    return cached.builtin_data(fallback)
+
+
+def _model_sample(models, model_digest, model_name, sample_file):
+    """The rows to show a loaded model on: the uploaded sample, or rows it draws."""
+    if sample_file is None:
+        if models.gmm is None:
+            return None, "This model file has no mixture to draw rows from: upload a sample."
+        X, what = loaded.drawn_sample(models), f"{loaded.DRAWN_ROWS:,} rows drawn from the model"
+        sample_digest = "drawn"
+    else:
+        raw = sample_file.getvalue()
+        sample_digest = cached.digest_of(raw)
+        result = cached.ingest_upload(sample_digest, "drop", raw)
+        if not result.ok:
+            return None, result.error
+        X, error = loaded.sample_columns(result.features, models)
+        if error:
+            return None, error
+        what = f"{len(X):,} rows of {sample_file.name}"
+    description = (f"The models of {model_name} ({models.source}), shown on {what}. Nothing is "
+                   "refitted: change the model by fitting again.")
+    return ActiveData(MODEL, f"Model: {model_name}", X, models.columns, None, description,
+                      f"model:{model_digest}:{sample_digest}"), None
+
+
+def _label_choice(data):
+    """True labels: built-in ones, or a column of the upload the user picks."""
+    if data.key != UPLOAD:
+        return data.labels, data.columns  # built-in labels; none for a loaded model
+    options = [NO_LABELS] + list(data.extra.columns) + list(data.columns)
+    if st.session_state.get("label_column") not in options:
+        st.session_state["label_column"] = NO_LABELS
+    choice = st.sidebar.selectbox("True labels column (optional)", options, key="label_column",
+                                  help="Used only to score both methods, never to fit.")
+    if choice == NO_LABELS:
+        return None, data.columns
+    if choice in data.extra.columns:
+        return data.extra[choice].astype(str).to_numpy(), data.columns
+    j = data.columns.index(choice)
+    return data.X[:, j], tuple(c for c in data.columns if c != choice)
+
+
+def _feature_section(data, feature_columns):
+    sb = st.sidebar
+    if st.session_state.get("columns") is None or not set(
+            st.session_state["columns"]) <= set(feature_columns):
+        st.session_state["columns"] = list(feature_columns)
+    chosen = sb.multiselect("Feature columns", list(feature_columns), key="columns")
+    if not chosen:
+        sb.warning("Choose at least one column; using all of them meanwhile.")
+        chosen = list(feature_columns)
+    control = by_key("standardize")
+    sb.toggle(control.label, key="standardize", help=control.setting.help)
+    return tuple(c for c in feature_columns if c in chosen)
+
+
+def _number_input(where, key, step, fmt=None):
+    control = by_key(key)
+    s = control.setting
+    low, high = (s.low, s.high) if s.kind == "int" else (float(s.low), float(s.high))
+    where.number_input(control.label, low, high, step=step, key=key, help=s.help,
+                       **({"format": fmt} if fmt else {}))
+
+
+def _model_section(n_rows):
+    sb = st.sidebar
+    sb.header("Models")
+    top = max(1, min(MAX_K, n_rows))
+    st.session_state["k"] = min(st.session_state["k"], top)
+    k = by_key("k")
+    sb.slider(k.label, 1, top, key="k", help=k.setting.help)
+    for key, help_text in (("covariance_type", COVARIANCE_HELP.get), ("init", None)):
+        control = by_key(key)
+        sb.selectbox(control.label, list(control.setting.choices), key=key,
+                     format_func=help_text or str, help=control.setting.help)
+    _number_input(sb, "seed", 1)
+    with sb.expander("Advanced"):
+        _number_input(st, "n_init", 1)
+        _number_input(st, "max_iter", 10)
+        _number_input(st, "tol", 1e-4, "%.0e")
+        _number_input(st, "reg_covar", 1e-6, "%.0e")
+    return compare.Settings.checked({
+        name: st.session_state[name] for name in (
+            "k", "covariance_type", "init", "seed", "standardize", "n_init", "max_iter", "tol",
+            "reg_covar")})
+
+
+def _view_section(columns):
+    if len(columns) <= 2:
+        return "features", columns[0], columns[-1]
+    sb = st.sidebar
+    sb.header("2-D view")
+    sb.radio(by_key("view").label, ["pca", "features"], key="view", format_func=lambda v: {
+        "pca": "first two principal components", "features": "two of the features"}[v])
+    if st.session_state.get("view_x") not in columns:
+        st.session_state["view_x"] = columns[0]
+    if st.session_state.get("view_y") not in columns:
+        st.session_state["view_y"] = columns[1]
+    if st.session_state["view"] == "features":
+        sb.selectbox("Horizontal axis", columns, key="view_x")
+        sb.selectbox("Vertical axis", columns, key="view_y")
+    return st.session_state["view"], st.session_state["view_x"], st.session_state["view_y"]
+
+
+def render_sidebar():
+    """Draw the shared controls and return (data, columns, labels, settings, view choice)."""
+    init_defaults()
+    link_sync.apply_link_once()
+    link_sync.show_notices()
+    data = _data_section()
+    labels, feature_columns = _label_choice(data)
+    if data.key == MODEL:
+        columns = data.columns
+        settings = st.session_state["loaded_models"].settings
+        st.sidebar.header("Models")
+        st.sidebar.caption(f"The loaded file's models: K = {settings.k}, "
+                           f"{settings.covariance_type} covariance. Nothing is refitted here.")
+    else:
+        columns = _feature_section(data, feature_columns)
+        settings = _model_section(len(data.X))
+    view_choice = _view_section(columns)
+    link_sync.share_section(feature_columns)
+    return data, columns, labels, settings, view_choice
+
+
+def _columns_of(data, columns):
+    return data.X[:, [data.columns.index(c) for c in columns]]
+
+
+def fitted_features(cur):
+    """This run's chosen columns as loaded, before any standardising, (n_samples, n_features)."""
+    return _columns_of(cur.data, cur.columns)
+
+
+def prepare_current():
+    """Render the sidebar, fit (cached, within budget) and keep the result for this run."""
+    data, columns, labels, settings, (view, x, y) = render_sidebar()
+    X = _columns_of(data, columns)
+    with st.spinner("Fitting K-means and the Gaussian mixture…"):
+        if data.key == MODEL:
+            comparison = cached.loaded_comparison(data.digest,
+                                                  st.session_state["loaded_models"], X)
+        else:
+            comparison = cached.fit_comparison(data.digest, columns, settings, X)
+    if comparison.kmeans is None:
+        st.error("The data could not be clustered: " + escape(comparison.kmeans_error, 1000))
+        st.stop()
+    rows = None if comparison.rows is None else compare.data_digest(comparison.rows)
+    shown = cached.view_for((data.digest, settings.standardize, rows), columns, view, x, y,
+                            comparison.X)
+    labels_key = "builtin" if data.key != UPLOAD else st.session_state.get("label_column", "")
+    set_current(Current(data, columns, settings, shown, comparison, labels, (view, x, y),
+                        labels_key))
+

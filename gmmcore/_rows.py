@@ -1,0 +1,348 @@
+"""The rows of a fit: one small interface over an in-memory array or a Dask array.
+
+The EM and Lloyd loops never touch their data directly; they ask a row source:
+
+- its summary: ``n_samples``, ``n_features``, ``total_weight`` and the fitting
+  frame (the centring ``shift`` and power-of-two ``scale``);
+- ``sample(size, rng)``: an in-memory source of rows to initialise from;
+- ``map_reduce(block_fn, row_bytes, ...)``: one pass, every block of rows mapped
+  to partial sums that are added up (optionally carrying a per-row value, such
+  as K-means labels, from one pass to the next);
+- ``map(row_fn, row_bytes, ...)``: per-row results (lazy on Dask).
+
+Blocks are handed over transposed and in the fitting frame, ``xt`` of shape
+(n_features, n_rows), with their weights normalised to mean 1, so every
+reduction over components runs along long contiguous rows.
+
+This module holds the in-memory source: blocks are cache-sized row chunks,
+mapped on a thread pool shared by every fit in the process (NumPy and BLAS
+release the GIL) and combined in chunk order, so results are bit-identical for
+any number of threads. ``_dask.py`` holds the Dask source.
+"""
+
+import contextlib
+import contextvars
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - optional speed-up
+    threadpool_limits = None
+
+CHUNK_BUDGET = 1 << 21  # bytes of temporaries per chunk: about an L2 cache
+MAX_CHUNK_ROWS = 1 << 16
+MIN_CHUNK_ROWS = 1024
+NO_CARRY = object()
+
+_threads = contextvars.ContextVar("gmmcore_threads", default=None)
+_pool = None
+_pool_lock = threading.Lock()
+_worker = threading.local()
+
+
+# ------------------------------------------------------------------ threads
+def available_threads():
+    """Threads gmmcore may use: ``GMMCORE_NUM_THREADS`` or the CPUs this process may run on."""
+    env = os.environ.get("GMMCORE_NUM_THREADS", "").strip()
+    if env.isdigit() and int(env) >= 1:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def current_threads():
+    """Threads the passes of this thread's fits use now (see :func:`thread_limit`)."""
+    asked = _threads.get()
+    most = available_threads()
+    return most if asked is None else max(1, min(asked, most))
+
+
+@contextlib.contextmanager
+def thread_limit(n_threads):
+    """Run gmmcore's passes on at most ``n_threads`` threads inside the block.
+
+    The limit belongs to the calling thread (and asyncio task), so concurrent
+    users of one process can set their own. ``GMMCORE_NUM_THREADS`` caps it
+    for the whole process. Results do not depend on the number of threads.
+
+    Examples
+    --------
+    >>> with gmmcore.thread_limit(1):
+    ...     GaussianMixture(3).fit(X)
+    """
+    if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
+        raise ValueError(f"n_threads must be an integer >= 1; got {n_threads!r}.")
+    token = _threads.set(n_threads)
+    try:
+        yield
+    finally:
+        _threads.reset(token)
+
+
+def single_threaded_blas():
+    """A context in which BLAS uses one thread (a no-op without ``threadpoolctl``).
+
+    The blocks' matrix products are skinny (a few by a few thousand); OpenBLAS
+    splits those over threads and loses more in synchronisation than it gains,
+    and the blocks themselves already run on every core.
+    """
+    if threadpool_limits is None:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _shared_pool():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=available_threads(),
+                                       thread_name_prefix="gmmcore",
+                                       initializer=_mark_worker)
+        return _pool
+
+
+def _mark_worker():
+    _worker.active = True
+
+
+def run_tasks(task, items, sequential=False):
+    """``[task(item) for item in items]``, on up to :func:`current_threads` threads.
+
+    Items are split into contiguous groups, one per thread, so the results
+    come back in the order of ``items`` whatever the thread count. Tasks
+    started from a pool thread run in that thread (no nested pools).
+    """
+    n_threads = 1 if sequential or getattr(_worker, "active", False) else current_threads()
+    n_threads = min(n_threads, len(items))
+    if n_threads <= 1:
+        return [task(item) for item in items]
+    bounds = np.linspace(0, len(items), n_threads + 1).astype(int)
+    groups = [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    futures = [_shared_pool().submit(lambda g: [task(item) for item in g], g) for g in groups]
+    return [result for future in futures for result in future.result()]
+
+
+# ------------------------------------------------------------------ merging
+def add(a, b):
+    """Element-wise sum of two tuples of numbers or arrays."""
+    return tuple(x + y for x, y in zip(a, b))
+
+
+def fold(merge, parts):
+    """``merge`` applied left to right over ``parts`` (a fixed order)."""
+    total = parts[0]
+    for part in parts[1:]:
+        total = merge(total, part)
+    return total
+
+
+def chunk_slices(n_rows, row_bytes, budget=CHUNK_BUDGET):
+    """Slices of rows whose temporaries take about ``budget`` bytes.
+
+    Parameters
+    ----------
+    n_rows : int
+    row_bytes : int
+        Bytes of temporaries one row needs in the pass.
+
+    Returns
+    -------
+    chunks : list of slice
+    """
+    size = int(min(max(budget // max(row_bytes, 1), MIN_CHUNK_ROWS), MAX_CHUNK_ROWS))
+    return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
+
+
+# ------------------------------------------------------------------ the frame
+def power_of_two_scale(spread, min_scale=0.0):
+    """1.0, or a power of two near ``spread`` when it is beyond 1e±50 (or below ``min_scale``).
+
+    Dividing by a power of two is exact, so the fitting frame changes no digit;
+    it keeps squares of the values inside the float range.
+    """
+    scale = 1.0
+    if spread > 1e50 or 0 < spread < 1e-50:
+        scale = float(2.0 ** np.round(np.log2(spread)))
+    if scale < min_scale:
+        scale = float(2.0 ** np.ceil(np.log2(min_scale)))
+    return scale
+
+
+def frame_from_summary(weighted_mean, lo, hi, min_scale=0.0):
+    """The fitting frame (shift, scale) from column summaries.
+
+    Parameters
+    ----------
+    weighted_mean, lo, hi : ndarray of shape (n_features,)
+        Weighted mean, minimum and maximum of every column.
+    min_scale : float
+        A lower bound on the scale (the mixture keeps ``reg_covar / scale**2``
+        representable).
+
+    Returns
+    -------
+    shift : ndarray of shape (n_features,)
+    scale : float
+    spread : float
+        The largest distance of a value from the shift, in data units.
+    """
+    # Averaging can round to a value just outside the data; keep it inside.
+    shift = np.clip(weighted_mean, lo, hi)
+    spread = float(max(np.abs(lo - shift).max(), np.abs(hi - shift).max()))
+    return shift, power_of_two_scale(spread, min_scale), spread
+
+
+def normalised_weights(sample_weight, n_samples):
+    """Weights scaled to mean 1 (so regularising counts is relative to the data)."""
+    total = float(sample_weight.sum())
+    if np.all(sample_weight == 1):
+        return sample_weight, total
+    return sample_weight * (n_samples / total), total
+
+
+# ------------------------------------------------------------------ in memory
+class InMemoryRows:
+    """An in-memory row source.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Checked, finite float64 rows in data units.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Checked non-negative weights; ones when None.
+    frame : (shift, scale), optional
+        The fitting frame; computed from the rows when not given.
+    min_scale : float
+        See :func:`frame_from_summary`.
+    keep_transposed : bool, default=True
+        Keep the framed rows transposed, for repeated passes (a fit). Without
+        it each pass frames and transposes its chunks (a prediction).
+    weights_normalised : bool, default=False
+        The weights are already normalised (a block of a larger source).
+
+    Attributes
+    ----------
+    n_samples, n_features : int
+    total_weight : float
+        Sum of the weights as given.
+    weights : ndarray of shape (n_samples,)
+        Normalised to mean 1.
+    shift : ndarray of shape (n_features,)
+    scale : float
+    spread : float or None
+        The largest distance of a value from the shift (data units), when the
+        frame was computed here.
+    """
+
+    def __init__(self, X, sample_weight=None, *, frame=None, min_scale=0.0,
+                 keep_transposed=True, weights_normalised=False):
+        self.n_samples, self.n_features = X.shape
+        if sample_weight is None:
+            sample_weight = np.ones(self.n_samples)
+        if weights_normalised:  # part of a larger source, normalised as a whole
+            self.weights, self.total_weight = sample_weight, float(self.n_samples)
+        else:
+            self.weights, self.total_weight = normalised_weights(sample_weight, self.n_samples)
+        self.unit_weights = self.total_weight == self.n_samples and np.all(self.weights == 1)
+        self.spread = None
+        if frame is None:
+            mean = np.average(X, axis=0, weights=sample_weight)
+            *frame, self.spread = frame_from_summary(mean, X.min(axis=0), X.max(axis=0),
+                                                     min_scale)
+        self.shift, self.scale = frame
+        self._X = X
+        self._xt = None
+        if keep_transposed:
+            self._xt = np.empty((self.n_features, self.n_samples))
+            for rows in chunk_slices(self.n_samples, 8 * self.n_features):
+                self._xt[:, rows] = self._framed(X[rows]).T
+
+    def _framed(self, rows):
+        rows = rows - self.shift
+        if self.scale != 1.0:
+            rows /= self.scale
+        return rows
+
+    def block(self, rows):
+        """Rows ``rows`` (a slice) framed and transposed, (n_features, n_rows)."""
+        if self._xt is not None:
+            return self._xt[:, rows]
+        return np.ascontiguousarray(self._framed(self._X[rows]).T)
+
+    def rows(self, index):
+        """Framed rows at integer positions ``index``, shape (len(index), n_features)."""
+        if self._xt is not None:
+            return self._xt[:, index].T.copy()
+        return self._framed(self._X[index])
+
+    def sample(self, size, rng):
+        """Rows to initialise from: in memory, all of them (scikit-learn's behaviour)."""
+        return self
+
+    def mean_variance(self):
+        """Mean over the columns of their (unweighted) variance, in the frame."""
+        if self._xt is not None:
+            return float(np.mean(np.var(self._xt, axis=1)))
+        return float(np.mean(np.var(self._framed(self._X), axis=0)))
+
+    def map_reduce(self, block_fn, row_bytes, *, carry=NO_CARRY, merge=add, sequential=False):
+        """One pass: ``block_fn`` on every chunk, results merged in chunk order.
+
+        Parameters
+        ----------
+        block_fn : callable
+            ``block_fn(xt, w)`` -> tuple, or with ``carry``
+            ``block_fn(xt, w, previous)`` -> (tuple, per-row array) where
+            ``previous`` is this chunk's part of ``carry`` (None on the first pass).
+        row_bytes : int
+            Bytes of temporaries per row (sizes the chunks).
+        carry : ndarray of shape (n_samples,) or None, optional
+            A per-row value from the previous pass.
+        merge : callable, default=add
+            Combines two chunk results.
+        sequential : bool, default=False
+            Run the chunks in order on this thread (for passes that draw
+            random numbers).
+
+        Returns
+        -------
+        result : tuple
+            And, with ``carry``, the new per-row array.
+        """
+        chunks = chunk_slices(self.n_samples, row_bytes)
+        if carry is NO_CARRY:
+            def task(rows):
+                return block_fn(self.block(rows), self.weights[rows])
+            return fold(merge, run_tasks(task, chunks, sequential))
+
+        def carried(rows):
+            return block_fn(self.block(rows), self.weights[rows],
+                            None if carry is None else carry[rows])
+        parts = run_tasks(carried, chunks, sequential)
+        return fold(merge, [p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False):
+        """``row_fn(xt)`` for every chunk, as one array of per-row results.
+
+        Returns
+        -------
+        out : ndarray of shape (n_samples,) or (n_samples, width)
+        """
+        shape = (self.n_samples,) if width is None else (self.n_samples, width)
+        out = np.empty(shape, dtype=dtype)
+
+        def task(rows):
+            out[rows] = row_fn(self.block(rows))
+        run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)
+        return out
+
+    @staticmethod
+    def gather(carry):
+        """A carried per-row array as the caller sees it (here: itself)."""
+        return carry

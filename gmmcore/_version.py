@@ -1,0 +1,3 @@
+"""The one place gmmcore's version is written."""
+
+__version__ = "0.2.0"
