@@ -18,11 +18,11 @@ import os
 from dataclasses import dataclass, fields, replace
 
 # Seconds per row, per component and per unit of a pass's width (see
-# ``_em_width``), measured on the 2-core machine of the README's benchmarks
-# (`python -m bench.bench_fit`), rounded up.
-EM_SECONDS = 2.5e-9
-LLOYD_SECONDS = 1.0e-9
-TYPICAL_ITERATIONS = 100  # EM and Lloyd rarely need more; max_iter is the worst case
+# ``_em_width``), measured per iteration on the README's 2-core machine for
+# d = 2 to 100 and K = 5 to 12, then taken 1.5 times (a hosted server is busier).
+EM_SECONDS = 6e-10
+LLOYD_SECONDS = 6e-10
+TYPICAL_ITERATIONS = 50  # most fits converge sooner; max_iter is the worst case, and the time limit
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Limits:
 def _em_width(n_features, covariance_type):
     """Work per row and component of one EM pass, in units of EM_SECONDS."""
     d = n_features
-    return d * d + 4 * d if covariance_type in ("full", "tied") else 4 * d + 4
+    return d * d / 4 + 8 * d + 8 if covariance_type in ("full", "tied") else 2 * d + 16
 
 
 def em_pass_seconds(n_rows, n_features, k, covariance_type):
@@ -89,7 +89,7 @@ def em_pass_seconds(n_rows, n_features, k, covariance_type):
 
 def lloyd_pass_seconds(n_rows, n_features, k):
     """Estimated seconds of one Lloyd pass."""
-    return LLOYD_SECONDS * n_rows * k * (n_features + 6)
+    return LLOYD_SECONDS * n_rows * k * (n_features + 8)
 
 
 def pass_seconds(n_rows, n_features, k, covariance_type):

@@ -15,9 +15,11 @@ from gmmcore import gaussian, nearest_centers
 from .choose_k import best_cell
 from .compare import Comparison, View
 from .explain import GMMStep, KMeansStep, PointExplanation
+from .text import plotly_text
 
 PALETTE = qualitative.D3 + qualitative.Dark24
 MAX_POINTS = 20_000
+MAX_LABEL_COLOURS = 24
 GRID_SIZE = 160
 DISAGREE_COLOR = "#ff2bd6"
 REGION_OPACITY = 0.16
@@ -54,8 +56,9 @@ def _layout(fig, title, axis_titles, *, height=480, legend=True, equal_axes=Fals
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         showlegend=legend,
     )
-    fig.update_xaxes(title_text=axis_titles[0])
-    fig.update_yaxes(title_text=axis_titles[1])
+    # Axis titles can be a file's column names: shown literally, never as HTML.
+    fig.update_xaxes(title_text=plotly_text(axis_titles[0]))
+    fig.update_yaxes(title_text=plotly_text(axis_titles[1]))
     if equal_axes:
         # Equal units on both axes, so Euclidean distance looks like distance.
         fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
@@ -609,7 +612,9 @@ def elbow_figure(ks, inertia, silhouette):
 def scatter_matrix(X, columns, labels=None, max_points=5000):
     """Scatter matrix (WebGL splom) of the features, coloured by true labels when known."""
     rows = display_rows(len(X), max_points)
-    dims = [{"label": name, "values": X[rows, i]} for i, name in enumerate(columns)]
+    dims = [{"label": plotly_text(name), "values": X[rows, i]} for i, name in enumerate(columns)]
+    if labels is not None and len(np.unique(labels[rows])) > MAX_LABEL_COLOURS:
+        labels = None  # an ID-like label column: too many classes to colour
     if labels is None:
         fig = go.Figure(go.Splom(dimensions=dims, marker={"size": 4, "color": cluster_color(0)},
                                  diagonal_visible=False, showupperhalf=False))
@@ -620,7 +625,8 @@ def scatter_matrix(X, columns, labels=None, max_points=5000):
             mine = labels[rows] == cls
             fig.add_trace(go.Splom(
                 dimensions=[{"label": d["label"], "values": d["values"][mine]} for d in dims],
-                name=str(cls), marker={"size": 4, "color": cluster_color(j), "opacity": 0.8},
+                name=plotly_text(cls), marker={"size": 4, "color": cluster_color(j),
+                                               "opacity": 0.8},
                 diagonal_visible=False, showupperhalf=False,
             ))
     size = max(420, min(160 * len(columns), 900))

@@ -357,6 +357,14 @@ def has_restarts(comparison: Comparison):
         comparison.gmm is None or hasattr(comparison.gmm, "restarts_"))
 
 
+def recorded_steps(model):
+    """The last iteration whose parameters ``model.history_`` kept (0 is the start).
+
+    Usually ``n_iter_``; fewer when the memory budget capped the history.
+    """
+    return min(len(model.history_) - 1, model.n_iter_)
+
+
 def has_history(comparison: Comparison):
     """True when both models kept their parameters at every iteration."""
     return hasattr(comparison.kmeans, "history_") and (
@@ -370,11 +378,11 @@ def gmm_restarts(comparison: Comparison):
     -------
     rows : list of dict
         ``restart`` (1-based), ``log_likelihood`` (final mean), ``n_iter``,
-        ``converged``, ``ari_vs_best`` (over all rows), ``best`` and ``curve``
+        ``converged``, ``ari_vs_best`` (on at most AGREEMENT_ROWS rows), ``best``, ``curve``
         (mean log-likelihood per iteration).
     """
     gmm = comparison.gmm
-    X = comparison.X
+    X = _agreement_rows(comparison)
     best_labels = gmm.predict(X)
     best = int(np.argmax([r["lower_bound"] for r in gmm.restarts_]))
     rows = []
@@ -403,7 +411,8 @@ def kmeans_restarts(comparison: Comparison):
         ``best`` and ``curve`` (inertia per iteration).
     """
     km = comparison.kmeans
-    X = comparison.X
+    X = _agreement_rows(comparison)
+    best_labels = km.predict(X)
     best = int(np.argmin([r["inertia"] for r in km.restarts_]))
     rows = []
     for i, run in enumerate(km.restarts_):
@@ -413,11 +422,22 @@ def kmeans_restarts(comparison: Comparison):
             "inertia": float(run["inertia"]),
             "n_iter": run["n_iter"],
             "converged": run["converged"],
-            "ari_vs_best": float(metrics.adjusted_rand_score(km.labels_, labels)),
+            "ari_vs_best": float(metrics.adjusted_rand_score(best_labels, labels)),
             "best": i == best,
             "curve": np.asarray(run["inertias"]),
         })
     return rows
+
+
+AGREEMENT_ROWS = 20_000  # restarts are compared on at most this many rows
+
+
+def _agreement_rows(comparison: Comparison):
+    """The rows on which restarts are compared with the best: all, or a fixed sample."""
+    X = comparison.X
+    if len(X) <= AGREEMENT_ROWS:
+        return X
+    return X[np.random.RandomState(0).choice(len(X), AGREEMENT_ROWS, replace=False)]
 
 
 def restart_table(runs, value_key):

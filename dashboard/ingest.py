@@ -22,6 +22,7 @@ MAX_COLUMNS = 100
 DELIMITER_PREFERENCE = ("\t", ";", "|", ",")
 WHITESPACE = r"\s+"  # columns separated by runs of spaces or tabs
 MAX_LINE_CHARS = 100_000
+LARGEST_VALUE = 1e150
 MOSTLY_MISSING = 0.5
 NUMERIC_SHARE = 0.8
 MISSING_TOKENS = {"", "na", "n/a", "nan", "null", "none", "-", "?", "missing", "#n/a", "."}
@@ -426,6 +427,7 @@ def _split_and_clean(cells, decimal, thousands, missing, report):
             "No usable numeric column was found. The features must be numbers; check the "
             "delimiter and decimal mark, or that the file is not all text."
         )
+    _refuse_extreme_values(features)
     extra = cells[text_columns]
     features, extra = _handle_missing(features, extra, missing, report)
     if len(features) == 0:
@@ -433,6 +435,20 @@ def _split_and_clean(cells, decimal, thousands, missing, report):
                           "Choose 'replace by column mean' for missing values.")
     report.append(f"Loaded {len(features):,} rows x {features.shape[1]} numeric columns.")
     return features.reset_index(drop=True), extra.reset_index(drop=True)
+
+
+def _refuse_extreme_values(features):
+    """Values beyond ±1e150 have squares beyond the float range: no model can use them."""
+    values = features.to_numpy()
+    finite = np.isfinite(values)
+    big = finite & (np.abs(np.where(finite, values, 0)) > LARGEST_VALUE)
+    if big.any():
+        j = int(np.flatnonzero(big.any(axis=0))[0])
+        raise IngestError(
+            f"Column '{features.columns[j]}' has values up to "
+            f"{np.abs(values[big[:, j], j]).max():.3g}; values beyond ±{LARGEST_VALUE:g} cannot "
+            "be squared in floating point. Divide that column by a constant (e.g. express it "
+            "in larger units) and upload it again.")
 
 
 def _drop_unusable_columns(features, report):

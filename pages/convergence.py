@@ -53,12 +53,13 @@ st.header("Restarts")
 if not explain.has_restarts(c):
     st.caption("The loaded model file does not keep its restarts.")
     st.stop()
-if s.n_init == 1:
+runs = len(c.kmeans.restarts_)
+if runs == 1 and s.n_init == 1:
     st.markdown("Each fit starts from one initialisation. Run several (the best one is kept) "
                 "to see how much the starting point matters.")
     st.button("Run 10 restarts", key="conv_restarts", on_click=widgets.set_restarts, args=(10,))
     st.stop()
-st.markdown(f"Both methods ran from {s.n_init} initialisations and kept the best: the "
+st.markdown(f"Both methods ran from {runs} initialisations and kept the best: the "
             "highest final log-likelihood for the GMM, the lowest inertia for K-means. "
             "*ARI vs best* is 1 when a restart ends in the same clustering as the best.")
 left, right = st.columns(2)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import explain
 from dashboard import mathtext as tex
+from dashboard.text import escape
 from dashboard.ui import cached, entry, state, widgets
 
 entry.ensure_entry_point()
@@ -33,7 +34,7 @@ st.markdown("One feature, one bell curve: a mean μ says where it peaks, a varia
             "wide it is. The further x is from μ *in units of σ*, the lower the density.")
 st.latex(r"\mathcal{N}(x \mid \mu, \sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}}"
          r"\exp\!\left(-\frac{(x-\mu)^2}{2\sigma^2}\right)")
-st.markdown(f"In this fit, cluster 1 along **{names[0]}** has "
+st.markdown(f"In this fit, cluster 1 along **{escape(names[0])}** has "
             f"μ = {means[0, 0]:.4g} and σ² = {covs[0, 0, 0]:.4g}.")
 
 st.header("2. Many features: mean vector and covariance matrix")
@@ -130,8 +131,10 @@ st.caption(f"The mean would move by {shift:.3g} (Euclidean): "
               if c.gmm.converged_ else "EM stopped at max_iter, so they still move."))
 
 st.header("7. The log-likelihood EM climbs")
-st.markdown("Each E-step + M-step pair can only raise (never lower) the log-likelihood of "
-            "the data; EM stops when it gains less than tol.")
+st.markdown("Without regularisation each E-step + M-step pair never lowers the "
+            "log-likelihood of the data. The small reg_covar added to every variance makes the "
+            "M-step maximise a slightly different objective, so the log-likelihood can then dip "
+            "by a tiny amount; EM stops when it changes by less than tol.")
 st.latex(r"\log L = \sum_{i=1}^{n} \log \sum_{k=1}^{K} \pi_k\, \mathcal{N}(\mathbf{x}_i "
          r"\mid \boldsymbol\mu_k, \Sigma_k)")
 mean_ll = cached.per_fit(cur, explain.gmm_log_likelihood_path)[-1]

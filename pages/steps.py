@@ -32,7 +32,7 @@ st.markdown(
 
 def show_gmm():
     n_iter = c.gmm.n_iter_
-    t = widgets.iteration_slider("gmm", n_iter, "EM iteration")
+    t = widgets.iteration_slider("gmm", explain.recorded_steps(c.gmm), "EM iteration")
     step = explain.gmm_step(c, t, rows)
     path = cached.per_fit(cur, explain.gmm_log_likelihood_path)
     left, right = st.columns([3, 2])
@@ -51,7 +51,7 @@ def show_gmm():
 
 def show_kmeans():
     n_iter = c.kmeans.n_iter_
-    t = widgets.iteration_slider("kmeans", n_iter, "Lloyd iteration")
+    t = widgets.iteration_slider("kmeans", explain.recorded_steps(c.kmeans), "Lloyd iteration")
     step = explain.kmeans_step(c, t, rows)
     path = explain.kmeans_inertia_path(c)
     left, right = st.columns([3, 2])
@@ -69,9 +69,11 @@ with gmm_tab:
     if c.gmm is None:
         st.info("The Gaussian mixture could not be fitted with these settings.")
     else:
-        st.fragment(show_gmm, run_every=widgets.play_button("gmm", c.gmm.n_iter_))()
+        st.fragment(show_gmm, run_every=widgets.play_button(
+            "gmm", explain.recorded_steps(c.gmm)))()
 with kmeans_tab:
-    st.fragment(show_kmeans, run_every=widgets.play_button("kmeans", c.kmeans.n_iter_))()
+    st.fragment(show_kmeans, run_every=widgets.play_button(
+        "kmeans", explain.recorded_steps(c.kmeans)))()
 if not cur.view.is_exact and len(cur.columns) > 2:
     st.caption(f"{cur.view.note} Ellipses and regions are those of the models projected "
                "onto this view; the fits use every feature.")
