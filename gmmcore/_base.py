@@ -65,10 +65,14 @@ class BaseEstimator:
                    if _differs(value, defaults.get(name))]
         return f"{type(self).__name__}({', '.join(changed)})"
 
-    def __sklearn_tags__(self):
-        from sklearn.utils import Tags, TargetTags
+    _transformer = False  # has transform() and fit_transform()
 
-        return Tags(estimator_type=self._estimator_type, target_tags=TargetTags(required=False))
+    def __sklearn_tags__(self):
+        # Called only by scikit-learn, so importing it here costs gmmcore nothing.
+        from sklearn.utils import Tags, TargetTags, TransformerTags
+
+        return Tags(estimator_type=self._estimator_type, target_tags=TargetTags(required=False),
+                    transformer_tags=TransformerTags() if self._transformer else None)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_features_in_")

@@ -31,7 +31,7 @@ def rows_of(X, sample_weight=None, *, min_scale=0.0, min_samples=1):
     return InMemoryRows(X, check_sample_weight(sample_weight, len(X)), min_scale=min_scale)
 
 
-def prediction_rows(X, frame, n_features, name="X"):
+def prediction_rows(X, frame, n_features, owner, name="X"):
     """Rows to predict on in a fitted model's frame (not copied or transposed as a whole).
 
     Raises
@@ -46,6 +46,7 @@ def prediction_rows(X, frame, n_features, name="X"):
     else:
         source = InMemoryRows(check_array(X, name=name), frame=frame, keep_transposed=False)
     if source.n_features != n_features:
-        raise ValueError(f"{name} has {source.n_features} features but the model was fitted "
-                         f"on {n_features}; give it the same columns.")
+        raise ValueError(f"{name} has {source.n_features} features, but {owner} is expecting "
+                         f"{n_features} features as input; give it the columns it was fitted "
+                         "on.")
     return source

@@ -29,28 +29,39 @@ def check_array(X, *, name="X", min_samples=1):
     -------
     X : ndarray of shape (n_samples, n_features), dtype float64
     """
-    if np.iscomplexobj(X):
-        raise ValueError(f"{name} has complex values; clustering needs real numbers: pass "
-                         f"{name}.real or {name}.imag (or both as separate columns).")
+    if type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(f"Sparse input is not supported: pass a dense array ({name}.toarray()).")
     try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+        X = np.asarray(X)
+        if X.dtype.kind == "c":
+            raise ValueError(
+                f"Complex data not supported: {name} has complex values; clustering needs real "
+                f"numbers: pass {name}.real or {name}.imag (or both as separate columns).")
+        X = X.astype(np.float64, copy=False)
+    except TypeError as exc:  # e.g. a dict among the values
+        raise TypeError(f"{name} must be numeric; convert or drop the non-numeric columns "
+                        f"first ({exc}).") from None
+    except ValueError as exc:
+        if "Complex data" in str(exc):
+            raise
         raise ValueError(
             f"{name} must be numeric; convert or drop the non-numeric columns first ({exc})."
         ) from None
     if X.ndim == 1:
         raise ValueError(
-            f"{name} must be 2-D (n_samples, n_features) but is 1-D; use "
+            f"{name} must be 2-D (n_samples, n_features) but is 1-D. Reshape your data: use "
             f"{name}.reshape(-1, 1) for a single feature or {name}.reshape(1, -1) for one sample."
         )
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D (n_samples, n_features); got {X.ndim} dimensions.")
     n_samples, n_features = X.shape
     if n_features == 0:
-        raise ValueError(f"{name} has no features (0 columns); give it at least one column.")
+        raise ValueError(f"{name} has no features: 0 feature(s) (shape={X.shape}) while a "
+                         "minimum of 1 is required. Give it at least one column.")
     if n_samples < min_samples:
         raise ValueError(
-            f"{name} has {n_samples} sample(s) but at least {min_samples} are needed."
+            f"{name} has {n_samples} sample(s) (shape={X.shape}) while a minimum of "
+            f"{min_samples} is required."
         )
     if not np.isfinite(X).all():
         n_bad = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
@@ -75,12 +86,13 @@ def check_sample_weight(sample_weight, n_samples):
     """
     if sample_weight is None:
         return np.ones(n_samples)
-    if np.iscomplexobj(sample_weight):
-        raise ValueError("sample_weight has complex values; give real, non-negative weights.")
     try:
-        w = np.asarray(sample_weight, dtype=np.float64)
+        w = np.asarray(sample_weight)
+        if w.dtype.kind == "c":
+            raise TypeError
+        w = w.astype(np.float64, copy=False)
     except (TypeError, ValueError):
-        raise ValueError("sample_weight must be numbers, one per row.") from None
+        raise ValueError("sample_weight must be real numbers, one per row.") from None
     if w.ndim == 0:
         w = np.full(n_samples, float(w))
     if w.shape != (n_samples,):
@@ -201,22 +213,6 @@ def check_is_fitted(estimator, fitted_attribute):
     if not hasattr(estimator, fitted_attribute):
         name = type(estimator).__name__
         raise NotFittedError(f"This {name} is not fitted yet; call fit(X) before using it.")
-
-
-def check_fitted_input(X, estimator, fitted_attribute):
-    """``X`` checked for an estimator's predict-style methods.
-
-    Raises NotFittedError when ``fitted_attribute`` is missing, and a
-    ValueError when ``X`` has another number of features than at fit time.
-    """
-    check_is_fitted(estimator, fitted_attribute)
-    X = check_array(X)
-    if X.shape[1] != estimator.n_features_in_:
-        raise ValueError(
-            f"X has {X.shape[1]} features but the model was fitted on "
-            f"{estimator.n_features_in_}; give it the same columns."
-        )
-    return X
 
 
 def is_dask_collection(X):

@@ -398,6 +398,7 @@ class KMeans(BaseEstimator):
     """
 
     _estimator_type = "clusterer"
+    _transformer = True
     _parameter_constraints = {
         "n_clusters": integer(1),
         "init": _check_init,
@@ -437,7 +438,7 @@ class KMeans(BaseEstimator):
             if init.shape != (k, source.n_features):
                 raise ValueError(f"init as an array must have shape ({k}, "
                                  f"{source.n_features}); got {init.shape}.")
-        if source.spread is not None and source.spread**2 * source.n_samples > 1e307:
+        if source.spread is not None and source.spread > np.sqrt(1e307 / source.n_samples):
             raise ValueError(
                 f"X has values {source.spread:.3g} apart: their summed squared distances "
                 "exceed the largest float. Divide the data by a constant or standardise it first.")
@@ -543,7 +544,8 @@ class KMeans(BaseEstimator):
 
     def _prediction_rows(self, X):
         check_is_fitted(self, "cluster_centers_")
-        return prediction_rows(X, (self._shift, self._scale), self.n_features_in_)
+        return prediction_rows(X, (self._shift, self._scale), self.n_features_in_,
+                               type(self).__name__)
 
     def predict(self, X):
         """Nearest centre of every row, shape (n_samples,); lazy for a Dask array."""
@@ -551,6 +553,10 @@ class KMeans(BaseEstimator):
         centers = self._to_frame(self.cluster_centers_)
         return source.map(lambda xt: _assign_t(xt, centers)[0], _assign_bytes(self.n_clusters),
                           dtype=np.intp)
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Cluster ``X`` and return its distances to the centres, (n_samples, n_clusters)."""
+        return self.fit(X, sample_weight=sample_weight).transform(X)
 
     def transform(self, X):
         """Euclidean distance of every row to every centre, shape (n_samples, n_clusters)."""

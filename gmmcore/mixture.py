@@ -214,7 +214,8 @@ def _check_symmetric_positive(p, covariance_type, name):
     if not np.isfinite(p).all():
         raise ValueError(f"{name} must be finite.")
     if covariance_type in ("full", "tied"):
-        if not np.allclose(p, np.swapaxes(p, -1, -2), rtol=1e-10, atol=0):
+        scale = np.abs(p).max(axis=(-2, -1), keepdims=True)
+        if (np.abs(p - np.swapaxes(p, -1, -2)) > 1e-8 * scale).any():
             raise ValueError(f"{name} must be symmetric.")
         if np.linalg.eigvalsh(p).min() <= 0:
             raise ValueError(f"{name} must be positive definite.")
@@ -603,7 +604,8 @@ class GaussianMixture(BaseEstimator):
     # ------------------------------------------------------------ inference
     def _prediction_rows(self, X):
         check_is_fitted(self, "means_")
-        return prediction_rows(X, (self._shift, self._scale), self.n_features_in_)
+        return prediction_rows(X, (self._shift, self._scale), self.n_features_in_,
+                               type(self).__name__)
 
     def _weighted_log_prob_t(self, xt):
         """log(weight_k) + log N(x | k) in the fitting frame, (n_components, n_rows)."""

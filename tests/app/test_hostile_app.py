@@ -1,0 +1,165 @@
+"""The real app (AppTest) against what a hostile visitor sends: everything ends in a clear
+message or a correct result, nothing is rendered from user text, budgets hold."""
+
+import json
+import re
+import time
+
+import numpy as np
+import pytest
+
+import gmmcore
+from dashboard import datasets
+from dashboard.ui import cached, state
+
+from .conftest import PAGES, AppSession, APP, new_session
+
+ALERTS = ("error", "warning", "info", "success")
+UNESCAPED_LINK = re.compile(r"(?<!\\)\]\s*\(")
+UNESCAPED_TAG = re.compile(r"(?<!\\)<\s*[a-zA-Z/]")
+
+
+def _current(at):
+    return at.session_state["_current"]
+
+
+def _texts(at):
+    """Every Markdown string the run rendered (main area and sidebar)."""
+    out = []
+    for kind in ("markdown", "caption", *ALERTS):
+        out += [el.value for el in at.get(kind)]
+        out += [el.value for el in at.sidebar.get(kind)]
+    return out
+
+
+def _assert_nothing_renders_from_user_text(at):
+    assert not at.exception, [e.value for e in at.exception]
+    for text in _texts(at):
+        assert not UNESCAPED_LINK.search(text), text
+        assert not UNESCAPED_TAG.search(text), text
+
+
+def _upload(at, name, raw):
+    at.selectbox(key="dataset").set_value("upload").run()
+    at.file_uploader(key="upload").set_value((name, raw, "text/csv")).run()
+    return at
+
+
+@pytest.fixture
+def tight_limits(monkeypatch):
+    """A server whose fits may take one second: the budget's fallbacks in a fast test."""
+    monkeypatch.setenv("KMGMM_FIT_SECONDS", "1")
+    state.limits.clear()
+    cached._caches.clear()
+    yield state.limits()
+    monkeypatch.delenv("KMGMM_FIT_SECONDS")
+    state.limits.clear()
+    cached._caches.clear()
+
+
+def test_file_names_headers_and_title_lines_are_shown_as_text(app):
+    name = "[Session expired, click here](https://evil.example).csv"
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11}" for i in range(40))
+    raw = ("Report ![pixel](https://evil.example/p.png) <img src=x onerror=alert(1)>\n"
+           "[a](https://evil.example),<b>b</b>\n" + rows + "\n").encode()
+    _upload(app, name, raw)
+    assert _current(app).data.columns == ("[a](https://evil.example)", "<b>b</b>")
+    for page in PAGES:
+        app.switch_page(page).run()
+        _assert_nothing_renders_from_user_text(app)
+    assert any("evil.example" in text.replace("\\", "") for text in _texts(app))  # as text
+
+
+def test_a_hostile_link_is_explained_in_text():
+    at = AppSession(APP, default_timeout=120)
+    at.query_params["k"] = "[click](https://evil.example)"
+    at.query_params["columns"] = "<img src=x>"
+    at.query_params["dataset"] = "iris"
+    at.run()
+    _assert_nothing_renders_from_user_text(at)
+    assert len(at.sidebar.warning) == 2
+
+
+def test_the_expensive_link_and_upload_finish_within_the_budget(tight_limits):
+    at = AppSession(APP, default_timeout=120)
+    for name, value in dict(dataset="upload", k="12", max_iter="1000", tol="0",
+                            reg_covar="1", n_init="20").items():
+        at.query_params[name] = value
+    at.run()
+    rng = np.random.RandomState(0)
+    header = ",".join(f"c{j}" for j in range(100))
+    body = "\n".join(",".join(f"{v:.4f}" for v in row) for row in rng.normal(size=(200, 100)))
+    started = time.perf_counter()
+    at.file_uploader(key="upload").set_value(("wide.csv", (header + "\n" + body).encode(),
+                                              "text/csv")).run()
+    elapsed = time.perf_counter() - started
+    assert not at.exception
+    c = _current(at).comparison
+    assert c.settings.k == 12 and c.settings.n_init == 20
+    assert elapsed < 20
+    notes = " ".join(w.value for w in at.warning)
+    assert "restarts" in notes and "stops after" in notes
+    assert len(c.gmm.restarts_) < 20
+    entry = 8 * (12 * 100 * 100 + 2 * 12 * 100 + 12)
+    assert len(c.gmm.history_) * entry <= tight_limits.history_mb * 2**20
+
+
+def test_extreme_magnitudes_are_refused_or_fitted():
+    at = new_session()
+    previous = _current(at).data.digest
+    big = "a,b\n" + "\n".join(f"{i}e300,{i % 3}" for i in range(1, 30))
+    _upload(at, "big.csv", big.encode())
+    assert any("cannot be squared" in e.value.replace("\\", "") for e in at.sidebar.error)
+    assert _current(at).data.digest == previous
+    tiny = "a,b\n" + "\n".join(f"{1 + i % 5}e-170,{1 + (i * 7) % 5}e-170" for i in range(40))
+    at.file_uploader(key="upload").set_value(("tiny.csv", tiny.encode(), "text/csv")).run()
+    assert _current(at).data.X.max() < 1e-160
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+
+
+def _model_bytes(**changes):
+    X = datasets.load("anisotropic").X
+    document = gmmcore.models_to_dict(gmm=gmmcore.GaussianMixture(3, random_state=0).fit(X),
+                                      kmeans=gmmcore.KMeans(3, random_state=0).fit(X),
+                                      columns=["x1", "x2"])
+    document.update(changes)
+    return json.dumps(document).encode()
+
+
+def _load_model(at, raw):
+    at.selectbox(key="dataset").set_value("model").run()
+    at.file_uploader(key="model_file").set_value(("m.json", raw, "application/json")).run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("raw, message", [
+    (_model_bytes(settings={"seed": "__import__('os')"}), "seed must be a whole number"),
+    (_model_bytes(settings={"n_init": 1e9}), "n_init must be a whole number"),
+    (_model_bytes(columns=["x", "x"]), "columns must not repeat"),
+    (b"[" * 100_000, "nests"),
+    (_model_bytes(settings={"data": "[click](https://evil.example)"}), None),
+])
+def test_a_hostile_model_file_keeps_the_loaded_model(app, raw, message):
+    _load_model(app, _model_bytes())
+    loaded_digest = _current(app).data.digest
+    _load_model(app, raw)
+    errors = [e.value.replace("\\", "") for e in app.sidebar.error]
+    if message is None:  # a valid file whose text is hostile: shown, escaped
+        assert not errors
+        _assert_nothing_renders_from_user_text(app)
+        return
+    assert any(message in e for e in errors), errors
+    assert _current(app).data.digest == loaded_digest
+
+
+def test_a_model_built_from_parameters_shows_on_every_page(app):
+    gmm = gmmcore.GaussianMixture.from_parameters(
+        [0.3, 0.7], [[0.0, 0.0], [4.0, 1.0]], np.array([np.eye(2), [[2, 0.5], [0.5, 1]]]))
+    _load_model(app, json.dumps(gmmcore.models_to_dict(gmm=gmm, columns=["u", "v"])).encode())
+    assert _current(app).data.key == "model"
+    for page in PAGES:
+        app.switch_page(page).run()
+        assert not app.exception, (page, [e.value for e in app.exception])
