@@ -22,7 +22,8 @@ from dataclasses import dataclass, fields, replace
 # d = 2 to 100 and K = 5 to 12, then taken 1.5 times (a hosted server is busier).
 EM_SECONDS = 6e-10
 LLOYD_SECONDS = 6e-10
-TYPICAL_ITERATIONS = 50  # most fits converge sooner; max_iter is the worst case, and the time limit
+TYPICAL_ITERATIONS = 50  # most fits converge sooner; the time limit covers the others
+LLOYD_OVERHEAD = 1.5e-4  # seconds per Lloyd iteration whatever the rows
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,27 @@ def pass_seconds(n_rows, n_features, k, covariance_type):
             + lloyd_pass_seconds(n_rows, n_features, k))
 
 
+def em_iteration_overhead(k, covariance_type):
+    """Seconds an EM iteration costs whatever the rows: Python, one factorisation per
+    component (measured on iris with K = 12, taken 1.5 times)."""
+    return 1.5e-4 + (4.5e-5 if covariance_type in ("full", "tied") else 1e-5) * k
+
+
+def fit_seconds(n_rows, n_features, settings, n_init):
+    """Estimated seconds of both fits: ``n_init`` runs of EM and of Lloyd.
+
+    EM is assumed to run ``TYPICAL_ITERATIONS`` (or ``max_iter`` when ``tol`` is 0:
+    then it never converges early); Lloyd stops when no label changes.
+    """
+    k, ct = settings.k, settings.covariance_type
+    em_iterations = settings.max_iter if settings.tol == 0 else \
+        min(settings.max_iter, TYPICAL_ITERATIONS)
+    lloyd_iterations = min(settings.max_iter, TYPICAL_ITERATIONS)
+    em = em_pass_seconds(n_rows, n_features, k, ct) + em_iteration_overhead(k, ct)
+    lloyd = lloyd_pass_seconds(n_rows, n_features, k) + LLOYD_OVERHEAD
+    return n_init * (em_iterations * em + lloyd_iterations * lloyd)
+
+
 def history_entry_bytes(n_features, k, covariance_type):
     """Bytes of one iteration of both models' recorded parameters."""
     cov = {"full": k * n_features * n_features, "tied": n_features * n_features,
@@ -165,31 +187,33 @@ def plan_fit(n_rows, n_features, settings, limits=Limits()):
             f"({ct} covariance) would take about {_seconds(per_pass)} per pass, so the app "
             f"works on a uniform random sample of {shown:,} rows (the same sample for every "
             "page and download).")
-    per_pass = pass_seconds(shown, n_features, k, ct)
-    iterations = min(settings.max_iter, TYPICAL_ITERATIONS)
+
+    def cost(rows, n_init):
+        return fit_seconds(rows, n_features, settings, n_init)
+
+    budget = limits.fit_seconds
     n_init = settings.n_init
-    if per_pass * iterations * n_init > limits.fit_seconds and n_init > 1:
-        n_init = max(1, int(limits.fit_seconds // (per_pass * iterations)))
+    if cost(shown, n_init) > budget and n_init > 1:
+        n_init = max(1, int(budget // cost(shown, 1)))
         notes.append(f"{settings.n_init} restarts would take about "
-                     f"{_seconds(per_pass * iterations * settings.n_init)}; the app runs "
-                     f"{n_init}.")
+                     f"{_seconds(cost(shown, settings.n_init))}; the app runs {n_init}.")
     n_fit = shown
-    if per_pass * iterations * n_init > limits.fit_seconds and shown > limits.min_fit_rows:
-        n_fit = max(limits.min_fit_rows,
-                    int(shown * limits.fit_seconds / (per_pass * iterations * n_init)))
-        notes.append(f"Fitting {shown:,} rows would take about "
-                     f"{_seconds(per_pass * iterations * n_init)}: both models are fitted on "
-                     f"a uniform random sample of {n_fit:,} rows, then every row is labelled.")
-    fit_pass = pass_seconds(n_fit, n_features, k, ct)
-    worst = fit_pass * settings.max_iter * n_init
-    if worst > 2 * limits.fit_seconds:
-        notes.append(f"These settings allow up to {settings.max_iter:,} iterations "
-                     f"(about {_seconds(worst)}); each fit stops after "
-                     f"{_seconds(limits.fit_seconds)} and says so if it had not converged.")
+    if cost(shown, n_init) > budget and shown > limits.min_fit_rows:
+        per_row = (cost(shown, n_init) - cost(0, n_init)) / shown
+        room = budget - cost(0, n_init)
+        n_fit = max(limits.min_fit_rows, min(shown, int(room / per_row) if room > 0 else 0))
+        notes.append(f"Fitting {shown:,} rows would take about {_seconds(cost(shown, n_init))}:"
+                     f" both models are fitted on a uniform random sample of {n_fit:,} rows, "
+                     "then every row is labelled.")
+    if cost(n_fit, n_init) > budget:
+        notes.append(f"These settings (max_iter = {settings.max_iter:,}, tol = "
+                     f"{settings.tol:g}) could take about {_seconds(cost(n_fit, n_init))}; "
+                     f"each fit stops after {_seconds(budget)} and says so if it had not "
+                     "converged.")
     entry = history_entry_bytes(n_features, k, ct)
     history = int(max(2, min(settings.max_iter + 1, limits.history_mb * 2**20 // entry)))
-    return FitPlan(shown, n_fit, n_init, history, limits.fit_seconds, tuple(notes),
-                   fit_pass * iterations * n_init)
+    return FitPlan(shown, n_fit, n_init, history, budget, tuple(notes),
+                   min(cost(n_fit, n_init), 2 * budget))
 
 
 @dataclass(frozen=True)
@@ -223,11 +247,10 @@ def plan_grid(n_rows, n_features, ks, settings, covariance_types, limits=Limits(
     GridPlan
     """
     ks = tuple(int(k) for k in ks)
-    iterations = min(settings.max_iter, TYPICAL_ITERATIONS)
 
     def cost(rows, n_init, chosen):
-        return sum(pass_seconds(rows, n_features, k, ct) * iterations * n_init
-                   for k in chosen for ct in covariance_types)
+        return sum(fit_seconds(rows, n_features, replace(settings, k=k, covariance_type=ct),
+                               n_init) for k in chosen for ct in covariance_types)
 
     notes = []
     n_init, rows, chosen = settings.n_init, n_rows, ks
@@ -245,5 +268,8 @@ def plan_grid(n_rows, n_features, ks, settings, covariance_types, limits=Limits(
         notes.append(f"K above {chosen[-1]} would take too long with these data; the grid "
                      f"stops at K = {chosen[-1]}.")
     n_cells = len(chosen) * len(covariance_types)
-    return GridPlan(chosen, rows, n_init, max(limits.grid_seconds / n_cells, 0.5),
-                    tuple(notes))
+    if cost(rows, n_init, chosen) > limits.grid_seconds:
+        notes.append(f"Each of the {n_cells} fits stops after "
+                     f"{_seconds(limits.grid_seconds / n_cells)} (tol = {settings.tol:g} lets "
+                     "EM run long).")
+    return GridPlan(chosen, rows, n_init, limits.grid_seconds / n_cells, tuple(notes))

@@ -7,6 +7,7 @@ and settings give the same result), held in caches bounded in bytes and age
 """
 
 import hashlib
+import threading
 
 import numpy as np
 import streamlit as st
@@ -19,6 +20,7 @@ from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
 
 MB = 2**20
+PARSE_SLOTS = 2  # uploads parsed at once: each needs several times its size while parsed
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,10 +54,18 @@ def digest_of(raw):
     return hashlib.sha256(raw).hexdigest()
 
 
+@st.cache_resource(show_spinner=False)
+def _parse_slots():
+    """Bounds how many uploads the process parses at once (their peak memory adds up)."""
+    return threading.BoundedSemaphore(PARSE_SLOTS)
+
+
 def ingest_upload(digest, missing, raw):
-    """Parse an upload; cached by the SHA-256 of its full bytes."""
+    """Parse an upload; cached by the SHA-256 of its full bytes, at most
+    ``PARSE_SLOTS`` at a time in the whole process."""
     def parse():
-        result = ingest.ingest(raw, missing=missing)
+        with _parse_slots():
+            result = ingest.ingest(raw, missing=missing)
         if result.features is not None:
             _read_only(result.features.to_numpy())
         return result

@@ -26,6 +26,12 @@ def _dismiss_notices():
     st.session_state["_link_notices"] = []
 
 
+def forget_notice(notice):
+    """Drop a link notice that no longer applies (the file it asked for was loaded)."""
+    notices = st.session_state.get("_link_notices") or []
+    st.session_state["_link_notices"] = [n for n in notices if n != notice]
+
+
 def show_notices():
     """The link's refused values, each with what was used instead; an OK button clears them."""
     notices = st.session_state.get("_link_notices")

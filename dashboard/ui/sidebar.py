@@ -7,7 +7,7 @@ visitor uploaded (file names, headers) is shown escaped.
 
 import streamlit as st
 
-from .. import compare, datasets, ingest, loaded
+from .. import compare, datasets, ingest, links, loaded
 from ..links import MODEL, UPLOAD
 from ..settings import MAX_K, by_key
 from ..text import escape
@@ -72,11 +72,15 @@ def _data_section():
     sb.caption(f"Limits: {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows, "
                f"{ingest.MAX_COLUMNS} columns. The file stays in your session only.")
     if upload is not None:
-        data, error = _upload_data(upload.getvalue(), upload.name, st.session_state["missing"])
+        raw = upload.getvalue()
+        with st.spinner(f"Reading {escape(upload.name, 80)} ({len(raw) / 2**20:.1f} MB, about "
+                        f"{ingest.read_seconds(len(raw)):.0f} s for a file this size)…"):
+            data, error = _upload_data(raw, upload.name, st.session_state["missing"])
         if error:
             sb.error(escape(error, 1000))
         else:
             st.session_state["uploaded_data"] = data
+            link_sync.forget_notice(links.UPLOAD_NOTICE)
     data = st.session_state.get("uploaded_data")
     if data is None:
         return _last_builtin("No file loaded yet")
@@ -112,6 +116,7 @@ def _model_source():
             else:
                 st.session_state["loaded_models"] = models
                 st.session_state["model_data"] = data
+                link_sync.forget_notice(links.MODEL_NOTICE)
     data = st.session_state.get("model_data")
     return _last_builtin("No model loaded yet") if data is None else data
 
@@ -165,9 +170,13 @@ def _label_choice(data):
 
 def _feature_section(data, feature_columns):
     sb = st.sidebar
-    if st.session_state.get("columns") is None or not set(
-            st.session_state["columns"]) <= set(feature_columns):
+    chosen = st.session_state.get("columns")
+    first_data = st.session_state.get("columns_of") is None  # a link may have chosen columns
+    new_data = st.session_state.get("columns_of") != data.digest
+    # New data starts with all its columns, even if the last data had the same names.
+    if (new_data and not first_data) or not chosen or not set(chosen) <= set(feature_columns):
         st.session_state["columns"] = list(feature_columns)
+    st.session_state["columns_of"] = data.digest
     chosen = sb.multiselect("Feature columns", list(feature_columns), key="columns")
     if not chosen:
         sb.warning("Choose at least one column; using all of them meanwhile.")

@@ -435,3 +435,12 @@ def test_a_sample_without_the_model_columns_is_refused(app):
     document = gmmcore.models_to_dict(gmm=gmm, columns=["a", "b", "c", "d"])
     _load_model(app, document, b"a,b,z\n1,2,3\n4,5,6\n")
     assert any("lacks the model's column(s) c, d" in _plain(e.value) for e in app.error)
+
+
+def test_an_upload_with_the_same_column_names_uses_all_its_columns(app):
+    # The default dataset has columns x1, x2; the upload has x1, x2, x3.
+    rows = "\n".join(f"{i % 7},{(i * 3) % 11},{(i * 5) % 13}" for i in range(60))
+    _upload(app, "same_names.csv", ("x1,x2,x3\n" + rows + "\n").encode())
+    _no_errors(app)
+    assert _current(app).columns == ("x1", "x2", "x3")
+    assert _current(app).comparison.X.shape == (60, 3)

@@ -43,8 +43,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+def _start_server():
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -62,9 +61,19 @@ def server():
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield url
+    return proc, url
+
+
+def _stop_server(proc):
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc, url = _start_server()
+    yield url
+    _stop_server(proc)
 
 
 @pytest.fixture(scope="module")
@@ -108,14 +117,50 @@ def _choose(page, label, option):
     page.get_by_role("option", name=option).click()
 
 
-def test_a_deep_link_to_a_page_works_on_a_fresh_server(server, browser):
-    # Runs first in this module, so no session has loaded the root page yet.
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    page.goto(server + "/convergence")
-    _wait_until_drawn(page, 4)
-    _assert_no_exception(page, "deep link")
-    assert page.get_by_role("heading", name="Convergence").count() == 1
-    page.close()
+# Every page, opened first on a fresh server by its deep link with settings: Streamlit
+# runs such a link through pages/ straight to the page file, which hands the run to
+# app.py (dashboard.ui.entry). (page path, heading, charts drawn)
+DEEP_LINKS = [
+    ("compare", "K-means vs Gaussian mixture", 2),
+    ("data", "Data", 1),
+    ("responsibilities", "Responsibilities", 3),
+    ("convergence", "Convergence", 4),
+    ("steps", "EM step by step", 4),
+    ("inspect", "Why this cluster?", 2),
+    ("choose_k", "Choose K", 3),
+    ("math", "How it works", 0),
+]
+
+
+def _check_deep_link(page, path, heading, n_charts):
+    page.wait_for_function(
+        "h => document.querySelector('h1') && "
+        "document.querySelector('h1').innerText.includes(h)", arg=heading, timeout=90_000)
+    _wait_until_drawn(page, n_charts)
+    _assert_no_exception(page, path)
+    sidebar = _sidebar(page)
+    k_slider = sidebar.locator('[data-testid="stSlider"]').filter(has_text="clusters K")
+    assert k_slider.get_by_role("slider").input_value() == "4", path
+    page.wait_for_url(re.compile(r".*[?&]cov=diag(&|$)"))  # the link's settings are in use
+    assert sidebar.get_by_role("link", name="Choose K").count() == 1  # the app's own nav
+    assert page.locator(".js-plotly-plot .main-svg").count() >= n_charts, path
+
+
+def test_every_page_opens_first_by_its_deep_link_on_a_fresh_server(browser):
+    # One fresh server per page, all opened at once (the 2 cores work in parallel).
+    servers = [_start_server() for _ in DEEP_LINKS]
+    try:
+        pages = []
+        for (path, _, _), (_, url) in zip(DEEP_LINKS, servers):
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.goto(f"{url}/{path}?dataset=iris&k=4&cov=diag&seed=2")
+            pages.append(page)
+        for page, (path, heading, n_charts) in zip(pages, DEEP_LINKS):
+            _check_deep_link(page, path, heading, n_charts)
+            page.close()
+    finally:
+        for proc, _ in servers:
+            _stop_server(proc)
 
 
 def _chart_title(page, index):

@@ -12,7 +12,7 @@ import gmmcore
 from dashboard import datasets
 from dashboard.ui import cached, state
 
-from .conftest import PAGES, AppSession, APP, new_session
+from .conftest import APP, PAGES, AppSession, new_session
 
 ALERTS = ("error", "warning", "info", "success")
 UNESCAPED_LINK = re.compile(r"(?<!\\)\]\s*\(")

@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -28,6 +28,12 @@ FAST = settings(max_examples=150, deadline=None,
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252")
 
 
+def _note(outcome):
+    """Count an outcome in Hypothesis' statistics (--hypothesis-show-statistics)."""
+    if currently_in_test_context():
+        event(outcome)
+
+
 # ============================================================== ingest
 def _check_ingest_result(result):
     """Either a refusal with a message, or a clean finite float64 table with its extras."""
@@ -37,9 +43,9 @@ def _check_ingest_result(result):
     if result.error is not None:
         assert isinstance(result.error, str) and result.error.strip()
         assert result.features is None
-        event("ingest: refused")
+        _note("ingest: refused")
         return
-    event("ingest: loaded")
+    _note("ingest: loaded")
     features, extra = result.features, result.extra
     assert isinstance(features, pd.DataFrame)
     assert isinstance(extra, pd.DataFrame)
@@ -76,7 +82,7 @@ HOSTILE_HEADERS = (
 ODD_CELLS = tuple(sorted(ingest.MISSING_TOKENS | ingest.INFINITE_TOKENS)) + (
     "NaN", "NULL", "Inf", "-Infinity", "1e400", "-1e400", "1e200", "1e150", "0x1F", "1_000",
     "\u0661\u0662", "+", "e5", "--1", "1..2", ",5", ".5", "5.", "1,2,3", "1.2.3", "1 2",
-    "1\u00a0234", "1\u202f234,5", "(12)", "12%", "$3", "=1+1", "\x00", "\u2212" + "3",
+    "1\u00a0234", "1\u202f234,5", "(12)", "12%", "$3", "=1+1", "\u2212" + "3",
 )
 
 
@@ -176,7 +182,7 @@ def numeric_tables(draw):
         if np.unique(X[:, j]).size == 1:
             X[0, j] = X[0, j] + 1.0
     names = [f"c{i}{text}" for i, text in enumerate(draw(st.lists(
-        st.text(alphabet="abcdefghij_ ", max_size=6), min_size=n_cols, max_size=n_cols)))]
+        st.text(alphabet="abcdefghij_", max_size=6), min_size=n_cols, max_size=n_cols)))]
     return X, names
 
 
@@ -234,9 +240,9 @@ def _check_read(raw):
     models, error = answer
     if models is None:
         assert isinstance(error, str) and error.strip()
-        event("model file: refused")
+        _note("model file: refused")
         return None
-    event("model file: loaded")
+    _note("model file: loaded")
     assert error is None
     assert isinstance(models, loaded.LoadedModels)
     gmm, kmeans = models.gmm, models.kmeans
@@ -253,7 +259,7 @@ def _check_read(raw):
     if gmm is not None:
         assert gmm.n_components == k
         assert models.settings.covariance_type == gmm.covariance_type
-        X = np.vstack([sample, gmm.means_])
+        X = np.vstack([sample, gmm.means_, (gmm.means_ + gmm.means_[::-1]) / 2])
         resp = gmm.predict_proba(X)
         assert resp.shape == (len(X), k)
         assert np.isfinite(resp).all(), resp
@@ -262,7 +268,8 @@ def _check_read(raw):
         assert ((labels >= 0) & (labels < k)).all()
     if kmeans is not None:
         assert kmeans.cluster_centers_.shape == (k, d)
-        X = np.vstack([sample, kmeans.cluster_centers_])
+        centers = kmeans.cluster_centers_
+        X = np.vstack([sample, centers, (centers + centers[::-1]) / 2])
         labels = kmeans.predict(X)
         assert labels.shape == (len(X),)
         assert ((labels >= 0) & (labels < k)).all()
@@ -330,16 +337,18 @@ def test_read_model_file_any_json(document, as_text):
     _check_read(text if as_text else text.encode())
 
 
-def _paths(node, path=()):
-    """Every field and leaf of a JSON value, as key/index paths."""
-    if path:
-        yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _paths(value, (*path, i))
+def _draw_path(data, document):
+    """A field or leaf of a JSON document, chosen by walking down from the top: every
+    level (top-level fields, model parts, parameters, array entries) is reached often."""
+    path, node = (), document
+    while True:
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            return path
+        key = data.draw(st.sampled_from(keys), label="step")
+        path, node = (*path, key), node[key]
+        if not isinstance(node, dict | list) or data.draw(st.integers(0, 3), label="stop") == 0:
+            return path
 
 
 def _deep_list(depth):
@@ -355,7 +364,7 @@ HOSTILE_VALUES = st.one_of(
                      "GaussianMixture", "KMeans", io.FORMAT, "<img src=x>", [], {}, [[]],
                      [None], [1, "a"], [[1, 2], [3]], [[1.0, 2.0], [2.0, 1.0]], {"a": 1},
                      float("nan"), float("inf"), float("-inf")]),
-    st.integers(), st.floats(), st.text(max_size=20),
+    st.integers(), st.floats(), st.text(max_size=20), st.floats(-10, 10),
     st.integers(1, 400).map(_deep_list),
     st.lists(st.floats(), max_size=5),
     st.lists(st.lists(st.floats(-10, 10), min_size=1, max_size=3), max_size=4),
@@ -388,10 +397,9 @@ def test_read_model_file_mutated_documents(data):
     document = copy.deepcopy(documents[data.draw(st.integers(0, len(documents) - 1),
                                                  label="covariance type")])
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
-        paths = list(_paths(document))
-        if not paths:
+        path = _draw_path(data, document)
+        if not path:
             break
-        path = data.draw(st.sampled_from(paths), label="path")
         how = data.draw(st.sampled_from(["replace", "replace", "delete", "scale"]),
                         label="how")
         old = _get(document, path)
@@ -402,6 +410,57 @@ def test_read_model_file_mutated_documents(data):
             _set(document, path, None, delete=True)
         else:
             _set(document, path, data.draw(HOSTILE_VALUES, label="value"))
+    _check_read(json.dumps(document).encode())
+
+
+MEAN_MAGNITUDES = (1.0, 1e-150, 1e50, 1e100, 1e150, 1e152)
+VARIANCE_MAGNITUDES = (1.0, 1e-300, 1e-200, 1e-100, 1e-10, 1e100, 1e200, 1e300)
+
+
+@st.composite
+def extreme_documents(draw):
+    """Models documents with parameters of extreme but accepted magnitudes (means up to
+    ±1.5e152, variances from 1e-300 to 1e306): the fields a visitor can set to any value
+    the checks let through."""
+    covariance_type = draw(st.sampled_from(list(gmmcore.COVARIANCE_TYPES)))
+    k, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    unit = st.floats(-1.5, 1.5, allow_nan=False)
+    means = np.array(draw(hnp.arrays(np.float64, (k, d), elements=unit)))
+    means *= draw(st.sampled_from(MEAN_MAGNITUDES))
+    v = draw(st.sampled_from(VARIANCE_MAGNITUDES))
+    positive = st.floats(0.1, 10.0)
+    if covariance_type in ("spherical", "diag"):
+        covariances = draw(hnp.arrays(np.float64, (k,) if covariance_type == "spherical"
+                                      else (k, d), elements=positive)) * v
+    else:
+        factors = draw(hnp.arrays(np.float64, (k if covariance_type == "full" else 1, d, d),
+                                  elements=st.floats(-1.0, 1.0)))
+        factors = np.tril(factors, -1) + np.eye(d) * draw(st.floats(0.5, 2.0))
+        covariances = factors @ np.swapaxes(factors, 1, 2) * v
+        covariances = (covariances + np.swapaxes(covariances, 1, 2)) / 2
+        if covariance_type == "tied":
+            covariances = covariances[0]
+    raw_weights = np.array(draw(st.lists(st.floats(0.01, 1.0), min_size=k, max_size=k)))
+    centers = np.array(draw(hnp.arrays(np.float64, (k, d), elements=unit)))
+    centers *= draw(st.sampled_from(MEAN_MAGNITUDES))
+    gmm = {"estimator": "GaussianMixture",
+           "params": {"n_components": k, "covariance_type": covariance_type},
+           "weights": (raw_weights / raw_weights.sum()).tolist(), "means": means.tolist(),
+           "covariances": covariances.tolist(), "n_features_in": d}
+    kmeans = {"estimator": "KMeans", "params": {"n_clusters": k},
+              "cluster_centers": centers.tolist(), "n_features_in": d}
+    parts = draw(st.sampled_from([("gmm",), ("kmeans",), ("gmm", "kmeans")]))
+    return {"format": io.FORMAT, "columns": [f"x{i}" for i in range(d)],
+            "settings": {"k": k}, **{"gmm": gmm, "kmeans": kmeans}}, parts
+
+
+@FAST
+@given(drawn=extreme_documents())
+def test_read_model_file_extreme_parameters(drawn):
+    document, parts = drawn
+    for name in ("gmm", "kmeans"):
+        if name not in parts:
+            document[name] = None
     _check_read(json.dumps(document).encode())
 
 

@@ -134,9 +134,8 @@ def test_results_are_bit_identical_for_one_and_two_threads(covariance_type):
 
 
 def test_thread_limit_is_checked_and_scoped():
-    with pytest.raises(ValueError, match="n_threads"):
-        with gmmcore.thread_limit(0):
-            pass
+    with pytest.raises(ValueError, match="n_threads"), gmmcore.thread_limit(0):
+        pass
     from gmmcore._rows import current_threads
 
     before = current_threads()
