@@ -357,6 +357,8 @@ def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
     if note:
         report.append(note)
     lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise IngestError("The file is empty. Upload a CSV with a header row and data rows.")
     if len(lines) > max_rows + 1:
         raise IngestError(
             f"The file has {len(lines) - 1:,} rows; the limit is {max_rows:,}. "

@@ -71,7 +71,8 @@ def _responsibilities(log_prob, log_weights):
     ----------
     log_prob : ndarray of shape (n_components, n_rows)
         Component log-densities; overwritten by the responsibilities.
-    log_weights : ndarray of shape (n_components, 1)
+    log_weights : ndarray of shape (n_components, 1) or None
+        Added to ``log_prob`` first (None: already included).
 
     Returns
     -------
@@ -80,13 +81,22 @@ def _responsibilities(log_prob, log_weights):
         log of sum_k weight_k p_k(x) for every row.
     """
     resp = log_prob
-    resp += log_weights
+    if log_weights is not None:
+        resp += log_weights
     col_max = resp.max(axis=0)
+    # A row so far from every component that no density is representable (-inf, or NaN
+    # from an overflow) gets equal responsibilities and a log-likelihood of -inf.
+    lost = ~np.isfinite(col_max)
+    if lost.any():
+        resp[:, lost] = 0.0
+        col_max[lost] = 0.0
     resp -= col_max
     np.exp(resp, out=resp)
     col_sum = resp.sum(axis=0)
     resp /= col_sum
-    return resp, np.log(col_sum) + col_max
+    log_norm = np.log(col_sum) + col_max
+    log_norm[lost] = -np.inf
+    return resp, log_norm
 
 
 def em_pass(params, covariance_type):
@@ -207,6 +217,13 @@ def _check_means(means, n_components, n_features, name):
         raise ValueError(f"{name} must be finite with shape ({n_components}, {n_features}); "
                          f"got {m.shape}.")
     return m
+
+
+def _smallest_variance(covariances, covariance_type):
+    """The smallest variance in any direction of any component."""
+    if covariance_type in ("full", "tied"):
+        return float(np.linalg.eigvalsh(covariances).min())
+    return float(covariances.min())
 
 
 def _check_symmetric_positive(p, covariance_type, name):
@@ -376,6 +393,12 @@ class GaussianMixture(BaseEstimator):
         if spread > LARGEST_SPREAD:
             raise ValueError(f"The means or covariances span {spread:.3g}: squared distances "
                              "would exceed the largest float. Rescale the model.")
+        smallest = _smallest_variance(covariances, covariance_type)
+        if np.log10(smallest) - 2 * np.log10(spread) < -250:
+            raise ValueError(
+                f"The smallest variance ({smallest:.3g}) is too small next to the spread of the "
+                f"means ({spread:.3g}): the densities cannot be evaluated in floating point. "
+                "Rescale the data or use a larger reg_covar.")
         model._shift = shift
         model._scale = scale = power_of_two_scale(spread)
         frame_covariances = covariances / scale**2
@@ -607,12 +630,22 @@ class GaussianMixture(BaseEstimator):
         return prediction_rows(X, (self._shift, self._scale), self.n_features_in_,
                                type(self).__name__)
 
-    def _weighted_log_prob_t(self, xt):
-        """log(weight_k) + log N(x | k) in the fitting frame, (n_components, n_rows)."""
+    def _weighted_log_prob_fn(self):
+        """``xt -> log(weight_k) + log N(x | k)`` in the fitting frame, (n_components, n_rows).
+
+        The function holds only the parameters, not the model, so it travels to
+        Dask workers cheaply.
+        """
+        check_is_fitted(self, "means_")
         weights, means, _, prec_chol = self._params
-        log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, self.covariance_type)
-        log_prob += np.log(weights)[:, None]
-        return log_prob
+        covariance_type = self.covariance_type
+        log_weights = np.log(weights)[:, None]
+
+        def weighted_log_prob(xt):
+            log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
+            log_prob += log_weights
+            return log_prob
+        return weighted_log_prob
 
     def _map(self, X, row_fn, width=None, dtype=float):
         source = self._prediction_rows(X)
@@ -629,14 +662,9 @@ class GaussianMixture(BaseEstimator):
             ``predict_proba``).
         """
         offset = len(self._shift) * np.log(self._scale)
-
-        def row_fn(xt):
-            log_prob = self._weighted_log_prob_t(xt)
-            col_max = log_prob.max(axis=0)
-            log_prob -= col_max
-            np.exp(log_prob, out=log_prob)
-            return np.log(log_prob.sum(axis=0)) + col_max - offset
-        return self._map(X, row_fn)
+        weighted_log_prob = self._weighted_log_prob_fn()
+        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[1]
+                         - offset)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of ``X``."""
@@ -644,14 +672,19 @@ class GaussianMixture(BaseEstimator):
 
     def predict(self, X):
         """Most probable component of every row, shape (n_samples,)."""
-        return self._map(X, lambda xt: self._weighted_log_prob_t(xt).argmax(axis=0),
-                         dtype=np.intp)
+        weighted_log_prob = self._weighted_log_prob_fn()
+
+        def row_fn(xt):
+            log_prob = weighted_log_prob(xt)
+            log_prob[np.isnan(log_prob)] = -np.inf  # (an overflow far from every component)
+            return log_prob.argmax(axis=0)
+        return self._map(X, row_fn, dtype=np.intp)
 
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
-        def row_fn(xt):
-            return _responsibilities(self._weighted_log_prob_t(xt), 0.0)[0].T
-        return self._map(X, row_fn, self.n_components)
+        weighted_log_prob = self._weighted_log_prob_fn()
+        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[0].T,
+                         self.n_components)
 
     def mahalanobis(self, X):
         """Squared variance-weighted distances to every component mean.

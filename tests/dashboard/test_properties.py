@@ -9,6 +9,7 @@ import copy
 import dataclasses
 import functools
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -173,9 +174,10 @@ def test_ingest_csv_like_text_refuses_or_gives_a_clean_table(raw, missing):
 
 
 @st.composite
-def numeric_tables(draw):
+def numeric_tables(draw, min_cols=1):
+    """(X, header): 2-30 rows of 1-5 non-constant columns, names unlike numbers."""
     n_rows = draw(st.integers(2, 30))
-    n_cols = draw(st.integers(1, 5))
+    n_cols = draw(st.integers(min_cols, 5))
     X = draw(hnp.arrays(np.float64, (n_rows, n_cols),
                         elements=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)))
     for j in range(n_cols):  # constant columns are (rightly) left out: make none
@@ -201,6 +203,24 @@ def test_ingest_reads_a_well_formed_table_back_exactly(table, delimiter, encodin
     assert result.extra.shape == (len(X), 0)
 
 
+@FAST
+@given(table=numeric_tables(min_cols=2), delimiter=st.sampled_from([";", "\t", "|"]),
+       encoding=st.sampled_from(ENCODINGS))
+def test_ingest_reads_decimal_commas_back_exactly(table, delimiter, encoding):
+    """A spreadsheet's export in a comma-decimal locale (``2,5;1e-05``).
+
+    Two columns at least: a one-column file of ``2,5`` lines has no delimiter to
+    tell a decimal comma from a comma-separated pair of integers.
+    """
+    X, names = table
+    lines = [delimiter.join(names)] + [
+        delimiter.join(repr(float(v)).replace(".", ",") for v in row) for row in X]
+    result = ingest.ingest(("\n".join(lines) + "\n").encode(encoding))
+    assert result.ok, result.error
+    assert list(result.features.columns) == names
+    np.testing.assert_allclose(result.features.to_numpy(), X, rtol=1e-15, atol=0)
+
+
 # ============================================================== model files
 def _small_data():
     rng = np.random.default_rng(0)
@@ -211,8 +231,6 @@ def _small_data():
 @functools.cache
 def _valid_documents():
     """One valid models document per covariance type, as plain JSON values (fitted once)."""
-    import warnings
-
     X = _small_data()
     preprocessing = io.standardization(X)
     Z = io.apply_preprocessing(X, preprocessing)
@@ -423,7 +441,8 @@ def extreme_documents(draw):
     ±1.5e152, variances from 1e-300 to 1e306): the fields a visitor can set to any value
     the checks let through."""
     covariance_type = draw(st.sampled_from(list(gmmcore.COVARIANCE_TYPES)))
-    k, d = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    k = draw(st.one_of(st.integers(1, 4), st.integers(MAX_K, MAX_K + 2)))  # beyond: refused
+    d = draw(st.integers(1, 3))
     unit = st.floats(-1.5, 1.5, allow_nan=False)
     means = np.array(draw(hnp.arrays(np.float64, (k, d), elements=unit)))
     means *= draw(st.sampled_from(MEAN_MAGNITUDES))
@@ -451,16 +470,22 @@ def extreme_documents(draw):
               "cluster_centers": centers.tolist(), "n_features_in": d}
     parts = draw(st.sampled_from([("gmm",), ("kmeans",), ("gmm", "kmeans")]))
     return {"format": io.FORMAT, "columns": [f"x{i}" for i in range(d)],
-            "settings": {"k": k}, **{"gmm": gmm, "kmeans": kmeans}}, parts
+            "settings": {"k": min(k, MAX_K)}, "gmm": gmm if "gmm" in parts else None,
+            "kmeans": kmeans if "kmeans" in parts else None}
+
+
+def _one_mixture(covariance_type, means, covariances):
+    k = len(means)
+    return {"format": io.FORMAT, "gmm": {
+        "estimator": "GaussianMixture", "params": {"covariance_type": covariance_type},
+        "weights": [1 / k] * k, "means": means, "covariances": covariances}}
 
 
 @FAST
-@given(drawn=extreme_documents())
-def test_read_model_file_extreme_parameters(drawn):
-    document, parts = drawn
-    for name in ("gmm", "kmeans"):
-        if name not in parts:
-            document[name] = None
+@given(document=extreme_documents())
+@example(document=_one_mixture("full", [[1e50]], [[[1e-300]]]))
+@example(document=_one_mixture("diag", [[0.0], [1e150]], [[1e-10], [1e-10]]))
+def test_read_model_file_extreme_parameters(document):
     _check_read(json.dumps(document).encode())
 
 
@@ -536,8 +561,8 @@ def sidebar_states(draw):
     state = {"dataset": dataset}
     for control in dashboard_settings.CONTROLS:
         state[control.key] = draw(_draw_value(control.setting), label=control.key)
-    keep = draw(st.lists(st.booleans(), min_size=len(all_columns), max_size=len(all_columns)))
-    columns = [c for c, k in zip(all_columns, keep) if k] or all_columns
+    # The multiselect keeps the order of clicks; the sidebar uses the dataset's order.
+    columns = draw(st.permutations(all_columns))[:draw(st.integers(1, len(all_columns)))]
     state["columns"] = columns
     if state["view"] == "features":
         state["view_x"] = draw(st.sampled_from(columns))
@@ -557,7 +582,7 @@ def test_links_round_trip_every_valid_state(drawn):
     for control in dashboard_settings.CONTROLS:
         got = back.get(control.key, LINK_DEFAULTS[control.key])
         assert got == state[control.key], (control.key, got, state[control.key])
-    assert back.get("columns", all_columns) == state["columns"]
+    assert back.get("columns", all_columns) == [c for c in all_columns if c in state["columns"]]
     for key in ("view_x", "view_y"):
         assert back.get(key) == state.get(key), key
 

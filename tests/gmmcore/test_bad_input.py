@@ -17,7 +17,7 @@ ESTIMATORS = [
 @pytest.mark.parametrize("X,match", [
     (np.array([[1.0, np.nan], [2, 3], [4, 5], [6, 7]]), "NaN or infinite"),
     (np.array([[1.0, np.inf], [2, 3], [4, 5], [6, 7]]), "NaN or infinite"),
-    (np.empty((0, 2)), "at least 1"),
+    (np.empty((0, 2)), "minimum of 1 is required"),
     (np.empty((5, 0)), "no features"),
     (np.arange(5.0), "reshape"),
     (np.array([[1.0, 2.0], [3.0, 4.0]]), "use fewer"),
