@@ -69,7 +69,7 @@ def main():
 
     result = step("parse", lambda: ingest.ingest(raw))
     X = result.features.to_numpy()
-    del raw
+    raw = None  # the parsed table replaces the bytes
     settings = compare.Settings(k=args.k, covariance_type=args.covariance_type)
     c = step("fit (planned)", lambda: compare.compare(X, settings, budget.Limits()))
     view = compare.pca_view(c.X)

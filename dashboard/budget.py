@@ -216,6 +216,12 @@ def plan_fit(n_rows, n_features, settings, limits=Limits()):
                    min(cost(n_fit, n_init), 2 * budget))
 
 
+def grid_seconds(plan, n_features, settings):
+    """Estimated seconds of a planned Choose K grid (all its cells)."""
+    return sum(fit_seconds(plan.n_rows, n_features, replace(settings, k=k, covariance_type=ct),
+                           plan.n_init) for k in plan.ks for ct in plan.covariance_types)
+
+
 @dataclass(frozen=True)
 class GridPlan:
     """How the Choose K grid will run.
@@ -224,6 +230,7 @@ class GridPlan:
     ----------
     ks : tuple of int
         The K values fitted (the asked range, or its smaller part).
+    covariance_types : tuple of str
     n_rows : int
         Rows the grid's fits use: all, or a uniform sample.
     n_init : int
@@ -233,6 +240,7 @@ class GridPlan:
     """
 
     ks: tuple
+    covariance_types: tuple
     n_rows: int
     n_init: int
     max_time: float
@@ -272,4 +280,5 @@ def plan_grid(n_rows, n_features, ks, settings, covariance_types, limits=Limits(
         notes.append(f"Each of the {n_cells} fits stops after "
                      f"{_seconds(limits.grid_seconds / n_cells)} (tol = {settings.tol:g} lets "
                      "EM run long).")
-    return GridPlan(chosen, rows, n_init, limits.grid_seconds / n_cells, tuple(notes))
+    return GridPlan(chosen, tuple(covariance_types), rows, n_init,
+                    limits.grid_seconds / n_cells, tuple(notes))

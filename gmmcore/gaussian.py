@@ -316,7 +316,7 @@ def covariances_from_moments(nk, means, moment, reg_covar, covariance_type):
     ----------
     nk : ndarray of shape (n_components,)
     means : ndarray of shape (n_components, n_features)
-    moment : ndarray, see :func:`second_moment`
+    moment : ndarray, see :func:`second_moment_t`
     reg_covar : float
         Added to every variance so covariances stay positive definite.
     covariance_type : {'full', 'tied', 'diag', 'spherical'}

@@ -104,6 +104,15 @@ def _one_column():
     return ("x\n" + "\n".join(str(v) for v in _A[:, 0]) + "\n").encode()
 
 
+def _spaces():
+    return ("x y z\n" + "\n".join(" ".join(map(str, r)) for r in _A) + "\n").encode()
+
+
+def _quoted_thousands():
+    lines = ["price,qty"] + [f'"{1000 + 37 * i:,}",{i % 7}' for i in range(30)]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def _too_many_rows():
     return b"a,b\n" + b"1,2\n" * 1_000_001
 
@@ -148,4 +157,11 @@ CASES = [
                                     rows=_rng.normal(size=(5, 101)).round(3)),
      ("refuse", "columns; the limit")),
     ("too_many_rows.csv", _too_many_rows(), ("refuse", "rows; the limit")),
+    ("spaces.txt", _spaces(), ("ok", 40, 3, "spaces")),
+    ("quoted_thousands.csv", _quoted_thousands(), ("ok", 30, 2, "'1,234' read as 1234")),
+    ("long_line.csv", b"a,b\n" + b"1" * 200_000 + b",2\n3,4\n", ("refuse", "characters long")),
+    ("odd_utf16.csv", b"\xff\xfea\x00,\x00b\x00\n\x001", ("refuse", "not valid UTF-16")),
+    ("lone_surrogate.csv", b"\xff\xfe\x00\xd8a\x00", ("refuse", "not valid UTF-16")),
+    ("bom_only.csv", b"\xff\xfe", ("refuse", "empty")),
+    ("huge_values.csv", b"a,b\n1e300,1\n2e300,2\n3,4\n", ("refuse", "cannot be squared")),
 ]

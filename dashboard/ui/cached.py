@@ -15,12 +15,13 @@ import streamlit as st
 import gmmcore
 
 from .. import choose_k, compare, datasets, ingest, loaded
-from ..budget import plan_grid
+from ..budget import grid_seconds, plan_fit, plan_grid
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
 
 MB = 2**20
 PARSE_SLOTS = 2  # uploads parsed at once: each needs several times its size while parsed
+HEAVY_SECONDS = 1.0  # work estimated above this waits for the process's one heavy-work slot
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,6 +61,21 @@ def _parse_slots():
     return threading.BoundedSemaphore(PARSE_SLOTS)
 
 
+@st.cache_resource(show_spinner=False)
+def _heavy_slot():
+    """One expensive computation at a time in the whole process, so that viewers of
+    cheap pages keep a core (and the interpreter) for themselves."""
+    return threading.Lock()
+
+
+def _heavy(estimated_seconds, compute):
+    """``compute()``, holding the heavy-work slot when it is estimated to be slow."""
+    if estimated_seconds <= HEAVY_SECONDS:
+        return compute()
+    with _heavy_slot():
+        return compute()
+
+
 def ingest_upload(digest, missing, raw):
     """Parse an upload; cached by the SHA-256 of its full bytes, at most
     ``PARSE_SLOTS`` at a time in the whole process."""
@@ -81,7 +97,8 @@ def read_model_file(digest, name, raw):
 def fit_comparison(digest, columns, settings, X):
     """Both fits for one dataset (by digest), column choice and settings, within budget."""
     def fit():
-        comparison = compare.compare(X, settings, limits())
+        estimate = plan_fit(len(X), X.shape[1], settings, limits()).estimated_seconds
+        comparison = _heavy(estimate, lambda: compare.compare(X, settings, limits()))
         _read_only(comparison.X, comparison.kmeans_labels, comparison.gmm_labels,
                    comparison.resp)
         return comparison
@@ -170,9 +187,9 @@ def model_grid(cur, ks, progress=None):
         return cache.get(("gmm_cell", *key, k, covariance_type), lambda: gmmcore.score_model(
             X_grid, k, covariance_type, **compare.gmm_params(grid_settings, plan)))
 
-    gmm = gmmcore.select_models(
+    gmm = _heavy(grid_seconds(plan, X_grid.shape[1], grid_settings), lambda: gmmcore.select_models(
         X_grid, plan.ks, progress=(lambda done, _: progress(done, total)) if progress else None,
-        score=cell)
+        score=cell))
     cells = []
     for j, k in enumerate(plan.ks):
         cells.append(cache.get(("kmeans_cell", *key, k),

@@ -13,9 +13,17 @@ def test_builtin_datasets_are_complete(key):
     assert 2 <= d.suggested_k <= 6 and d.description
 
 
-def test_datasets_are_deterministic():
-    a, b = datasets.load("anisotropic"), datasets.load("anisotropic")
-    np.testing.assert_array_equal(a.X, b.X)
+@pytest.mark.parametrize("key", list(datasets.BUILTIN))
+def test_datasets_are_deterministic(key):
+    # Generated afresh (not the cached object) and compared with the cached one.
+    fresh = datasets.BUILTIN[key]()
+    np.testing.assert_array_equal(fresh.X, datasets.load(key).X)
+    np.testing.assert_array_equal(fresh.labels, datasets.load(key).labels)
+
+
+def test_cached_datasets_are_read_only():
+    with pytest.raises(ValueError, match="read-only"):
+        datasets.load("iris").X[0, 0] = 1.0
 
 
 def test_unknown_dataset_names_the_choices():

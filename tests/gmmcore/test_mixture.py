@@ -140,25 +140,41 @@ def test_tied_equals_full_with_shared_weighted_covariance():
     np.testing.assert_allclose(one_tied.covariances_, pooled, rtol=1e-6)
 
 
-def test_diag_is_diagonal_of_full():
+def test_diag_is_diagonal_of_full_and_spherical_its_mean():
+    # From axis-aligned starting covariances the E-steps of the three types are the same,
+    # so after one M-step diag keeps the diagonal of full and spherical its mean.
     X = iris()
-    start = _start(X, 3, "full")
-    diag_start = {**start, "precisions_init": np.array(
-        [np.diag(np.linalg.inv(np.linalg.inv(p))) for p in start["precisions_init"]])}
-    full = gmmcore.GaussianMixture(3, covariance_type="full", max_iter=1, tol=0, **start)
-    # One M-step from the same responsibilities: use the full model's E-step.
+    variances = np.array([[0.5, 0.2, 0.8, 0.1], [0.3, 0.3, 0.4, 0.2], [0.6, 0.1, 0.2, 0.3]])
+    start = {"weights_init": [0.2, 0.3, 0.5], "means_init": X[[0, 60, 120]]}
+    fits = {}
+    for covariance_type, precisions in (
+            ("full", np.array([np.diag(1 / v) for v in variances])),
+            ("diag", 1 / variances), ("spherical", 1 / variances.mean(axis=1))):
+        if covariance_type == "spherical":
+            start_means = {**start, "precisions_init": precisions}
+            fits["spherical_start"] = gmmcore.GaussianMixture(
+                3, covariance_type="spherical", max_iter=1, tol=0, **start_means)
+            continue
+        model = gmmcore.GaussianMixture(3, covariance_type=covariance_type, max_iter=1, tol=0,
+                                        precisions_init=precisions, **start)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits[covariance_type] = model.fit(X)
+    full_diagonal = np.diagonal(fits["full"].covariances_, axis1=1, axis2=2)
+    np.testing.assert_allclose(fits["diag"].covariances_, full_diagonal, rtol=1e-12)
+    np.testing.assert_allclose(fits["diag"].means_, fits["full"].means_, rtol=1e-12)
+    np.testing.assert_allclose(fits["diag"].weights_, fits["full"].weights_, rtol=1e-12)
+    # Spherical from the mean variances: its covariance is the mean of its own diagonal M-step.
+    spherical = fits["spherical_start"]
+    diag_twin = gmmcore.GaussianMixture(
+        3, covariance_type="diag", max_iter=1, tol=0, **start,
+        precisions_init=np.repeat(1 / variances.mean(axis=1)[:, None], 4, axis=1))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        full.fit(X)
-    resp = gmmcore.GaussianMixture(3, covariance_type="full", max_iter=0, **start)
-    resp.fit(X)
-    r = resp.predict_proba(X)
-    nk = r.sum(axis=0) + 10 * np.finfo(float).eps
-    means = r.T @ X / nk[:, None]
-    diag_expected = (r.T @ X**2) / nk[:, None] - means**2 + 1e-6
-    np.testing.assert_allclose(np.diagonal(full.covariances_, axis1=1, axis2=2),
-                               diag_expected, rtol=1e-8)
-    assert diag_start["precisions_init"].shape == (3, 4)
+        spherical.fit(X)
+        diag_twin.fit(X)
+    np.testing.assert_allclose(spherical.covariances_, diag_twin.covariances_.mean(axis=1),
+                               rtol=1e-12)
 
 
 @pytest.mark.parametrize("covariance_type,expected", [

@@ -15,7 +15,10 @@ def test_grid_has_every_k_and_type_and_matches_single_fits():
     model = gmmcore.GaussianMixture(3, covariance_type="diag", random_state=0).fit(X)
     assert result["bic"][i, j] == pytest.approx(model.bic(X))
     assert result["aic"][i, j] == pytest.approx(model.aic(X))
-    assert result["icl"][i, j] >= result["bic"][i, j]
+    # ICL is BIC plus twice the entropy of the hard classification.
+    resp = model.predict_proba(X)
+    entropy = -np.log(resp.max(axis=1)).sum()
+    assert result["icl"][i, j] == pytest.approx(model.bic(X) + 2 * entropy, rel=1e-10)
     best = result["best"]
     bi = result["covariance_types"].index(best[0])
     bj = list(result["k"]).index(best[1])
