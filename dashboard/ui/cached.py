@@ -72,8 +72,15 @@ def _heavy(estimated_seconds, compute):
     """``compute()``, holding the heavy-work slot when it is estimated to be slow."""
     if estimated_seconds <= HEAVY_SECONDS:
         return compute()
-    with _heavy_slot():
+    slot = _heavy_slot()
+    if not slot.acquire(blocking=False):
+        with st.spinner("Another viewer's large computation is running on this server; "
+                        "yours starts as soon as it ends…"):
+            slot.acquire()
+    try:
         return compute()
+    finally:
+        slot.release()
 
 
 def ingest_upload(digest, missing, raw):

@@ -32,12 +32,19 @@ def forget_notice(notice):
     st.session_state["_link_notices"] = [n for n in notices if n != notice]
 
 
-def show_notices():
-    """The link's refused values, each with what was used instead; an OK button clears them."""
+def show_notices(where):
+    """The link's refused values, each with what was used instead; an OK button clears them.
+
+    Parameters
+    ----------
+    where : streamlit container
+        Drawn into it (a placeholder at the top of the sidebar, filled once the data
+        section has run, so a notice that no longer applies is gone).
+    """
     notices = st.session_state.get("_link_notices")
     if not notices:
         return
-    with st.sidebar.container(border=True):
+    with where.container(border=True):
         for notice in notices:
             st.warning(escape(notice, 400), icon=":material/link_off:")
         st.button("OK", key="link_notices_ok", on_click=_dismiss_notices)

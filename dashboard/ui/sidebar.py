@@ -238,8 +238,9 @@ def render_sidebar():
     """Draw the shared controls and return (data, columns, labels, settings, view choice)."""
     init_defaults()
     link_sync.apply_link_once()
-    link_sync.show_notices()
+    notices = st.sidebar.container()
     data = _data_section()
+    link_sync.show_notices(notices)
     labels, feature_columns = _label_choice(data)
     if data.key == MODEL:
         columns = data.columns
