@@ -41,9 +41,11 @@ STOP_REASONS = ("converged", "max_iter", "time_limit")
 def _squared_distances_t(centers, xt, x_squared_norms):
     """Squared distances of centres to transposed rows, (n_centers, n_rows), >= 0.
 
-    Evaluated in scikit-learn's order (``-2 c.x + |c|^2 + |x|^2``), so seeds match.
+    Evaluated in scikit-learn's order (``-2 c.x + |c|^2 + |x|^2``), so seeds match, and
+    in place (multiplying by -2 is exact).
     """
-    d = -2.0 * (centers @ xt)
+    d = centers @ xt
+    d *= -2.0
     d += np.einsum("ij,ij->i", centers, centers)[:, None]
     d += x_squared_norms[None, :]
     return np.maximum(d, 0, out=d)
@@ -61,16 +63,18 @@ def _kmeans_plusplus_t(xt, sample_weight, n_clusters, rng):
     indices[0] = rng.choice(n_samples, p=sample_weight / sample_weight.sum())
     closest = _squared_distances_t(xt[:, indices[0]][None, :], xt, x_squared_norms)[0]
     potential = closest @ sample_weight
+    cumulative = np.empty(n_samples)
     for c in range(1, n_clusters):
         targets = rng.uniform(size=n_local_trials) * potential
-        candidates = np.searchsorted(np.cumsum(sample_weight * closest), targets)
+        np.multiply(sample_weight, closest, out=cumulative)
+        candidates = np.searchsorted(np.cumsum(cumulative, out=cumulative), targets)
         np.clip(candidates, None, n_samples - 1, out=candidates)
         trial = _squared_distances_t(xt[:, candidates].T, xt, x_squared_norms)
         np.minimum(closest, trial, out=trial)
         trial_potential = trial @ sample_weight
         best = int(np.argmin(trial_potential))
         potential = trial_potential[best]
-        closest = trial[best]
+        closest = trial[best].copy()  # (a view would keep all the trials alive)
         indices[c] = candidates[best]
     return indices
 

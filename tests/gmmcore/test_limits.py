@@ -134,3 +134,25 @@ def test_unknown_and_bad_parameters_are_refused_before_any_work():
         gmmcore.KMeans(2, keep_history=-3).fit(anisotropic())
     with pytest.raises(ValueError, match="not a parameter of GaussianMixture"):
         gmmcore.GaussianMixture().set_params(n_clusters=3)
+
+
+@pytest.mark.parametrize("init_params", gmmcore.INIT_PARAMS)
+def test_fit_never_holds_an_n_by_k_array(init_params):
+    """Peak traced memory of a fit at 200,000 x 2, K = 5: the data once in the fitting
+    frame, a few per-row vectors (weights, labels; k-means++ seeding's distances to its
+    2 + ln K candidates) and per-block temporaries -- below the README's bound."""
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    n, k = 200_000, 5
+    X = rng.normal(size=(n, 2)) + rng.randint(0, k, size=(n, 1)) * 4
+    model = gmmcore.GaussianMixture(k, init_params=init_params, random_state=0, max_iter=5,
+                                    tol=0)
+    tracemalloc.start()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * 2**20  # README: "at most 20 MiB"; scikit-learn's fit peaks at 51 MiB
+    assert not hasattr(model, "labels_")  # fit computes no labels (fit_predict does)

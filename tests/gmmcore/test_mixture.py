@@ -36,28 +36,50 @@ def _both(X, covariance_type, n_components=3, max_iter=25):
                 mixture.GaussianMixture(**kwargs).fit(X))
 
 
+PROBA_ATOL = 1e-9  # responsibilities: absolute (a relative error of a 1e-30 probability means nothing)
+
+
+def _assert_same_model(ours, ref, X):
+    """Every fitted attribute and prediction at the tolerance the README states."""
+    np.testing.assert_allclose(ours.lower_bounds_, ref.lower_bounds_, rtol=RTOL)
+    np.testing.assert_allclose(ours.lower_bound_, ref.lower_bound_, rtol=RTOL)
+    for name in ("weights_", "means_", "covariances_", "precisions_", "precisions_cholesky_"):
+        np.testing.assert_allclose(getattr(ours, name), getattr(ref, name), rtol=RTOL,
+                                   atol=1e-300, err_msg=name)
+        assert getattr(ours, name).shape == getattr(ref, name).shape, name
+    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=0,
+                               atol=PROBA_ATOL)
+    np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+    np.testing.assert_allclose(ours.score_samples(X), ref.score_samples(X), rtol=RTOL)
+    np.testing.assert_allclose(ours.score(X), ref.score(X), rtol=RTOL)
+    np.testing.assert_allclose(ours.bic(X), ref.bic(X), rtol=RTOL)
+    np.testing.assert_allclose(ours.aic(X), ref.aic(X), rtol=RTOL)
+    assert ours.n_iter_ == ref.n_iter_
+    assert ours.converged_ == ref.converged_
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
 @pytest.mark.parametrize("dataset", list(DATASETS))
 def test_agrees_with_sklearn_from_same_start(dataset, covariance_type):
     X = DATASETS[dataset]()
     ours, ref = _both(X, covariance_type)
-    np.testing.assert_allclose(ours.lower_bounds_, ref.lower_bounds_, rtol=RTOL)
     assert len(ours.lower_bounds_) == len(ref.lower_bounds_) == 25
-    np.testing.assert_allclose(ours.lower_bound_, ref.lower_bound_, rtol=RTOL)
-    np.testing.assert_allclose(ours.means_, ref.means_, rtol=RTOL, atol=1e-8)
-    np.testing.assert_allclose(ours.weights_, ref.weights_, rtol=RTOL)
-    np.testing.assert_allclose(ours.covariances_, ref.covariances_, rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(ours.precisions_cholesky_, ref.precisions_cholesky_,
-                               rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=1e-6,
-                               atol=1e-10)
-    np.testing.assert_allclose(ours.score_samples(X), ref.score_samples(X), rtol=RTOL)
-    np.testing.assert_allclose(ours.bic(X), ref.bic(X), rtol=RTOL)
-    np.testing.assert_allclose(ours.aic(X), ref.aic(X), rtol=RTOL)
-    assert ours.n_iter_ == ref.n_iter_
-    assert ours.converged_ == ref.converged_
-    assert ours.covariances_.shape == ref.covariances_.shape
-    assert ours.precisions_.shape == ref.precisions_.shape
+    _assert_same_model(ours, ref, X)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+@pytest.mark.parametrize("dataset", ["iris", "anisotropic", "far_from_origin"])
+def test_integer_weights_agree_with_sklearn_on_repeated_rows(dataset, covariance_type):
+    X = DATASETS[dataset]()
+    counts = np.random.RandomState(2).randint(0, 4, size=len(X))
+    repeated = np.repeat(X, counts, axis=0)
+    kwargs = dict(n_components=3, covariance_type=covariance_type, tol=0.0, max_iter=25,
+                  **_start(repeated, 3, covariance_type))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = gmmcore.GaussianMixture(**kwargs).fit(X, sample_weight=counts)
+        ref = mixture.GaussianMixture(**kwargs).fit(repeated)
+    _assert_same_model(ours, ref, repeated)
 
 
 @pytest.mark.parametrize("init_params", gmmcore.INIT_PARAMS)
