@@ -324,6 +324,16 @@ def covariances_from_moments(nk, means, moment, reg_covar, covariance_type):
     return _COVARIANCES[covariance_type](nk, means, moment, reg_covar)
 
 
+def covariance_shape(covariance_type, n_components, n_features):
+    """The shape of ``covariances_`` (and ``precisions_``) for a covariance type."""
+    return {
+        "full": (n_components, n_features, n_features),
+        "tied": (n_features, n_features),
+        "diag": (n_components, n_features),
+        "spherical": (n_components,),
+    }[covariance_type]
+
+
 def n_covariance_parameters(covariance_type, n_components, n_features):
     """Free parameters of the covariances (for BIC and AIC)."""
     return {

@@ -289,13 +289,19 @@ def _bounded(array, path, largest=LARGEST_VALUE):
     return array
 
 
-def _covariance_shape(covariance_type, k, d):
-    return {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}[
-        covariance_type]
+def _vectors(value, path):
+    """A non-empty list of equal-length, bounded vectors (means, centres): (K, d)."""
+    if not isinstance(value, list) or not value or not isinstance(value[0], list):
+        raise _Bad(f"{path} must be a list of vectors, one per cluster.")
+    k, d = len(value), len(value[0])
+    if d == 0:
+        raise _Bad(f"{path} must have at least one feature.")
+    _bounded(_numbers(value, path, (k, d)), path)
+    return k, d
 
 
 def _check_covariances(value, path, covariance_type, k, d):
-    cov = _numbers(value, path, _covariance_shape(covariance_type, k, d))
+    cov = _numbers(value, path, gaussian.covariance_shape(covariance_type, k, d))
     matrices = cov if covariance_type == "full" else cov[None] if covariance_type == "tied" \
         else None
     if matrices is None:
@@ -349,13 +355,7 @@ def _check_mixture(part, d_hint):
     if covariance_type not in gaussian.COVARIANCE_TYPES:
         raise _Bad(f"{path}.params.covariance_type must be one of "
                    f"{', '.join(gaussian.COVARIANCE_TYPES)}.")
-    means = part.get("means")
-    if not isinstance(means, list) or not means or not isinstance(means[0], list):
-        raise _Bad(f"{path}.means must be a list of mean vectors.")
-    k, d = len(means), len(means[0])
-    if d == 0:
-        raise _Bad(f"{path}.means must have at least one feature.")
-    means = _bounded(_numbers(means, f"{path}.means", (k, d)), f"{path}.means")
+    k, d = _vectors(part.get("means"), f"{path}.means")
     weights = _numbers(part.get("weights"), f"{path}.weights", (k,))
     if (weights < 0).any() or not np.isclose(weights.sum(), 1.0, rtol=0, atol=1e-6):
         raise _Bad(f"{path}.weights must be non-negative and sum to 1.")
@@ -392,13 +392,7 @@ def _check_kmeans(part):
         raise _Bad(f'{path}.estimator must be "KMeans".')
     params = _check_params(part.get("params"), f"{path}.params", KMeans._parameter_constraints,
                            _KMEANS_PARAMS)
-    centers = part.get("cluster_centers")
-    if not isinstance(centers, list) or not centers or not isinstance(centers[0], list):
-        raise _Bad(f"{path}.cluster_centers must be a list of centres.")
-    k, d = len(centers), len(centers[0])
-    if d == 0:
-        raise _Bad(f"{path}.cluster_centers must have at least one feature.")
-    _bounded(_numbers(centers, f"{path}.cluster_centers", (k, d)), f"{path}.cluster_centers")
+    k, d = _vectors(part.get("cluster_centers"), f"{path}.cluster_centers")
     if "n_clusters" in params and params["n_clusters"] != k:
         raise _Bad(f"{path}.params.n_clusters is {params['n_clusters']} but there are {k} "
                    "centres.")

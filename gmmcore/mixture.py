@@ -192,12 +192,7 @@ _INITIAL_MOMENTS = {
 
 
 def _check_covariance_shape(array, covariance_type, n_components, n_features, name):
-    shape = {
-        "full": (n_components, n_features, n_features),
-        "tied": (n_features, n_features),
-        "diag": (n_components, n_features),
-        "spherical": (n_components,),
-    }[covariance_type]
+    shape = gaussian.covariance_shape(covariance_type, n_components, n_features)
     if array.shape != shape:
         raise ValueError(f"{name} for covariance_type={covariance_type!r} must have shape "
                          f"{shape}; got {array.shape}.")

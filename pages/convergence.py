@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts, explain
-from dashboard.ui import cached, entry, state, widgets
+from dashboard.ui import cached, entry, widgets
 
 entry.ensure_entry_point()
 
@@ -15,12 +15,9 @@ RESTART_COLUMNS = {
     "ARI vs best": st.column_config.NumberColumn(format="%.3f"),
 }
 
-cur = state.current()
+cur = widgets.page_start("Convergence")
 c = cur.comparison
 s = cur.settings
-
-st.title("Convergence")
-widgets.show_fit_messages(c)
 left, right = st.columns(2)
 with left:
     if c.gmm is not None and not hasattr(c.gmm, "lower_bounds_"):

@@ -4,17 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, compare, explain
-from dashboard.ui import entry, state, widgets
+from dashboard.ui import entry, widgets
 
 entry.ensure_entry_point()
 
-cur = state.current()
+cur = widgets.page_start("Why this cluster?", needs_mixture=True)
 c = cur.comparison
-
-st.title("Why this cluster?")
-widgets.show_fit_messages(c)
-if c.gmm is None:
-    st.stop()
 
 clicked = widgets.clicked_row("inspect_chart")
 if clicked is not None:

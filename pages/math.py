@@ -7,23 +7,18 @@ import streamlit as st
 from dashboard import explain
 from dashboard import mathtext as tex
 from dashboard.text import escape
-from dashboard.ui import cached, entry, state, widgets
+from dashboard.ui import cached, entry, widgets
 
 entry.ensure_entry_point()
 
 SMALL = 4  # largest number of features written out inside formulas
 
-cur = state.current()
+cur = widgets.page_start("How it works", needs_mixture=True)
 c = cur.comparison
 s = cur.settings
 X = c.X
 n, d = X.shape
 names = list(cur.columns)
-
-st.title("How it works")
-widgets.show_fit_messages(c)
-if c.gmm is None:
-    st.stop()
 
 weights, means, covs = c.gmm_weights, c.gmm_means, c.gmm_covariances
 k_range = range(s.k)

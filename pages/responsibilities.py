@@ -3,17 +3,12 @@
 import streamlit as st
 
 from dashboard import charts
-from dashboard.ui import entry, state, widgets
+from dashboard.ui import entry, widgets
 
 entry.ensure_entry_point()
 
-cur = state.current()
+cur = widgets.page_start("Responsibilities", needs_mixture=True)
 c = cur.comparison
-
-st.title("Responsibilities")
-widgets.show_fit_messages(c)
-if c.gmm is None:
-    st.stop()
 st.markdown(
     "A GMM does not just pick a cluster: it gives every point a probability for each "
     "component (its *responsibility*). K-means has no such notion — each point belongs "

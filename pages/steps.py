@@ -4,18 +4,15 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts, explain
-from dashboard.ui import cached, entry, state, widgets
+from dashboard.ui import cached, entry, widgets
 
 entry.ensure_entry_point()
 
 STEP_POINTS = 3000
 
-cur = state.current()
+cur = widgets.page_start("EM step by step")
 c = cur.comparison
 rows = charts.display_rows(len(c.X), STEP_POINTS)
-
-st.title("EM step by step")
-widgets.show_fit_messages(c)
 if not explain.has_history(c):
     st.info("This model was saved without its iterations: fit with `python -m gmmcore fit "
             "--history` (the default) or download it from the Compare page to step through it.")

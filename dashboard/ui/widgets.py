@@ -13,6 +13,20 @@ from .state import current
 PLAY_SECONDS = 0.8
 
 
+def page_start(title, *, needs_mixture=False):
+    """The page's title and the fit's messages; returns this run's ``Current``.
+
+    A page that only explains the mixture stops here when there is none (the
+    message above says why).
+    """
+    cur = current()
+    st.title(title)
+    show_fit_messages(cur.comparison)
+    if needs_mixture and cur.comparison.gmm is None:
+        st.stop()
+    return cur
+
+
 def show_fit_messages(comparison):
     """The fit's warnings, errors and budget notes, in words, above a page's charts."""
     if comparison.gmm_error:

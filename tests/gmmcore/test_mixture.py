@@ -36,7 +36,7 @@ def _both(X, covariance_type, n_components=3, max_iter=25):
                 mixture.GaussianMixture(**kwargs).fit(X))
 
 
-PROBA_ATOL = 1e-9  # responsibilities: absolute (a relative error of a 1e-30 probability means nothing)
+PROBA_ATOL = 1e-9  # responsibilities, absolute: a relative error of 1e-30 means nothing
 
 
 def _assert_same_model(ours, ref, X):
