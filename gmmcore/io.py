@@ -344,7 +344,15 @@ def _check_fit_record(part, path, n_iter_key="n_iter"):
     return converged, n_iter
 
 
-def _check_mixture(part, d_hint):
+def _history(part, path, record):
+    """A model part's ``history`` (steps to check): a list of at most n_iter + 1 steps."""
+    history = part.get("history") or []
+    if not isinstance(history, list) or (record is not None and len(history) > record[1] + 1):
+        raise _Bad(f"{path}.history must be a list of at most n_iter + 1 steps.")
+    return history
+
+
+def _check_mixture(part):
     path = "gmm"
     part = _object(part, path)
     if part.get("estimator") != "GaussianMixture":
@@ -370,18 +378,13 @@ def _check_mixture(part, d_hint):
         n_iter = record[1]
         _number(part.get("lower_bound"), f"{path}.lower_bound", nullable=True)
         _numbers(part.get("lower_bounds"), f"{path}.lower_bounds", (n_iter,), nullable=True)
-    history = part.get("history")
-    if history:
-        if not isinstance(history, list) or (record is not None and
-                                             len(history) > record[1] + 1):
-            raise _Bad(f"{path}.history must be a list of at most n_iter + 1 steps.")
-        for t, step in enumerate(history):
-            where = f"{path}.history[{t}]"
-            step = _object(step, where)
-            _numbers(step.get("weights"), f"{where}.weights", (k,))
-            _bounded(_numbers(step.get("means"), f"{where}.means", (k, d)), f"{where}.means")
-            _check_covariances(step.get("covariances"), f"{where}.covariances",
-                               covariance_type, k, d)
+    for t, step in enumerate(_history(part, path, record)):
+        where = f"{path}.history[{t}]"
+        step = _object(step, where)
+        _numbers(step.get("weights"), f"{where}.weights", (k,))
+        _bounded(_numbers(step.get("means"), f"{where}.means", (k, d)), f"{where}.means")
+        _check_covariances(step.get("covariances"), f"{where}.covariances", covariance_type,
+                           k, d)
     return k, d
 
 
@@ -406,13 +409,8 @@ def _check_kmeans(part):
         if inertia < 0:
             raise _Bad(f"{path}.inertia must not be negative.")
         _numbers(part.get("inertias"), f"{path}.inertias", (record[1],), nullable=True)
-    history = part.get("history")
-    if history:
-        if not isinstance(history, list) or (record is not None and
-                                             len(history) > record[1] + 1):
-            raise _Bad(f"{path}.history must be a list of at most n_iter + 1 steps.")
-        for t, step in enumerate(history):
-            _bounded(_numbers(step, f"{path}.history[{t}]", (k, d)), f"{path}.history[{t}]")
+    for t, step in enumerate(_history(part, path, record)):
+        _bounded(_numbers(step, f"{path}.history[{t}]", (k, d)), f"{path}.history[{t}]")
     return k, d
 
 
@@ -435,7 +433,7 @@ def check_document(document):
         raise _Bad("The document holds no model (neither gmm nor kmeans).")
     shapes = {}
     if gmm:
-        shapes["gmm"] = _check_mixture(gmm, None)
+        shapes["gmm"] = _check_mixture(gmm)
     if kmeans:
         shapes["kmeans"] = _check_kmeans(kmeans)
     if len(set(shapes.values())) > 1:
