@@ -1,26 +1,88 @@
-"""gmmcore vs scikit-learn, side by side in one process: time per fit and peak memory.
+"""gmmcore vs scikit-learn, side by side in one process: cost per iteration, predictions,
+peak memory and this machine's ceilings.
 
-Both fit the same data from the same initial parameters with ``tol=0`` and a
-fixed number of iterations, so they do exactly the same work. Prints a
-Markdown table of milliseconds per fit (best of ``--repeat``), the speed-up
-(scikit-learn time / gmmcore time) and the peak memory each allocates
-(tracemalloc, measured in a separate untimed run).
+Usage (from the repository root)::
 
-Usage (from the repository root): python -m bench.bench_fit [--iters 20] [--repeat 3] [--quick]
+    python -m bench.bench_fit [--iters 10] [--repeat 3] [--quick]
+
+What is timed
+-------------
+Both libraries start from the same given parameters (``weights_init``, ``means_init``,
+``precisions_init``; scikit-learn with ``init_params="random_from_data"``, its cheapest
+initialisation, which the given parameters override) with ``tol=0``. A fit also does work
+that is not an iteration (input checks, gmmcore's transposed copy, scikit-learn's
+initial M-step and final E-step), so the cost of an iteration is measured as a marginal
+time: ``(fit with max_iter=N+1 - fit with max_iter=1) / N``, each fit the best of R.
+K-means is measured the same way from the same ``init`` array, on a single Gaussian
+cloud so the labels keep changing and both libraries run every iteration.
+
+Sections
+--------
+1. GaussianMixture, every covariance type, at 1,000,000 x 2 (K = 5) and 100,000 x 10
+   (K = 8): ms per EM iteration, the ratio scikit-learn / gmmcore, both n_iter_ and the
+   largest difference between the fitted means (relative to the largest mean).
+2. ``predict_proba`` and ``score_samples`` on all rows with the models of section 1
+   (same start, same iterations, so the same parameters to rounding), best of R.
+3. KMeans (Lloyd) ms per iteration over 30 iterations (fit of 31 minus fit of 1),
+   against scikit-learn's ``algorithm="lloyd"``, with ``"elkan"`` for reference.
+4. Peak memory of a whole fit (N+1 iterations) at the largest size, GMM full and KMeans:
+   tracemalloc, in separate untimed runs; it counts NumPy's allocations (not the input,
+   which exists before, nor buffers C code takes with malloc).
+5. This machine's ceilings (memory bandwidth of a 400 MB ``np.copyto``, DGEMM GFLOP/s of
+   a 2000 x 2000 product on every core, ``np.exp`` on 10 M float64 with 1 and 2 threads),
+   and what every pass achieves against them.
+
+Work model per iteration (n rows, d features, K components)
+-----------------------------------------------------------
+- flops of the matrix products (a multiply-add counts 2), as a straightforward
+  implementation does them:
+
+  * full:      E-step (x - mu_k)^T L_k for every k, 2nKd^2; M-step sum r x x^T, 2nKd^2,
+    and sum r x, 2nKd: 4nKd^2 + 2nKd
+  * tied:      x^T L once, 2nd^2; sum x x^T, 2nd^2; sum r x, 2nKd: 4nd^2 + 2nKd
+  * diag:      x^2 and x against K precision-weighted vectors, 4nKd; sum r x and
+    sum r x^2, 4nKd: 8nKd
+  * spherical: x against the K means, 2nKd; sum r x, 2nKd: 4nKd
+  * KMeans:    x against the K centres, 2nKd
+- bytes: the data read once, 8nd (the n x K responsibilities are not counted);
+- exp evaluations: nK (none for KMeans).
+
+Each percentage is (work / ceiling) / measured time per iteration: the share of the
+iteration the ceiling alone would need for that work. 100% on one of them means the
+pass runs at that ceiling; small numbers on all three mean time goes elsewhere (NumPy
+temporaries, reductions over short axes, Python overhead).
 """
 
 import argparse
+import datetime
+import platform
+import shlex
+import sys
 import time
 import tracemalloc
 import warnings
-from functools import partial
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import scipy
+import sklearn
 from sklearn import cluster, mixture
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import gmmcore
+from gmmcore._rows import available_threads
 
 SIZES = [(1_000_000, 2, 5), (100_000, 10, 8)]
+KMEANS_ITERS = 30
+BANDWIDTH_FLOATS = 50_000_000  # 400 MB
+DGEMM_SIZE = 2000
+EXP_FLOATS = 10_000_000
+
+
+# ------------------------------------------------------------------ data
+def sizes(quick):
+    """(n, d, K) of every benchmark size, a tenth of the rows with ``quick``."""
+    return [(n // 10 if quick else n, d, k) for n, d, k in SIZES]
 
 
 def make_data(n_samples, n_features, n_components, seed=0):
@@ -31,6 +93,11 @@ def make_data(n_samples, n_features, n_components, seed=0):
     shear = rng.normal(size=(n_components, n_features, n_features))
     noise = rng.normal(size=(n_samples, n_features))
     return centers[labels] + np.einsum("nd,nde->ne", noise, shear[labels])
+
+
+def make_cloud(n_samples, n_features, seed=0):
+    """One standard Gaussian cloud: K-means on it keeps moving its labels for long."""
+    return np.random.RandomState(seed).standard_normal((n_samples, n_features))
 
 
 def start_from(X, n_components, covariance_type):
@@ -45,70 +112,405 @@ def start_from(X, n_components, covariance_type):
     }
 
 
-def _fit(estimator, kwargs, X):
-    return estimator(**kwargs).fit(X)
+# ------------------------------------------------------------------ models
+def gmm_makers(n_components, covariance_type, start):
+    """``{library: max_iter -> unfitted GaussianMixture}`` from the same given start."""
+    common = dict(n_components=n_components, covariance_type=covariance_type, tol=0.0,
+                  random_state=0, **start)
+    return {
+        "gmmcore": lambda m: gmmcore.GaussianMixture(max_iter=m, **common),
+        "sklearn": lambda m: mixture.GaussianMixture(
+            max_iter=m, init_params="random_from_data", **common),
+    }
 
 
-def best_time(fit, repeat):
-    times = []
+def kmeans_makers(n_clusters, init):
+    """``{variant: max_iter -> unfitted KMeans}`` from the same ``init`` array."""
+    common = dict(n_clusters=n_clusters, init=init, n_init=1, tol=0.0)
+    return {
+        "gmmcore": lambda m: gmmcore.KMeans(max_iter=m, **common),
+        "lloyd": lambda m: cluster.KMeans(max_iter=m, algorithm="lloyd", **common),
+        "elkan": lambda m: cluster.KMeans(max_iter=m, algorithm="elkan", **common),
+    }
+
+
+# ------------------------------------------------------------------ timing
+def timed(fn):
+    """(seconds, result) of one call of ``fn()``."""
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def best_of(fn, repeat):
+    """(best seconds over ``repeat`` calls, result of the last call)."""
+    times, result = [], None
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fit()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        seconds, result = timed(fn)
+        times.append(seconds)
+    return min(times), result
 
 
-def peak_mib(fit):
+def marginal(make, X, iters, repeat):
+    """Seconds per iteration: (fit of iters + 1 minus fit of 1) / iters, best of ``repeat``.
+
+    One untimed fit of 1 iteration warms up first; the short and long fits alternate so
+    that a slow spell of the machine affects both.
+
+    Returns
+    -------
+    seconds : float
+    model : the last model fitted with ``iters + 1`` iterations
+    """
+    make(1).fit(X)
+    short, long, model = [], [], None
+    for _ in range(repeat):
+        short.append(timed(lambda: make(1).fit(X))[0])
+        seconds, model = timed(lambda: make(iters + 1).fit(X))
+        long.append(seconds)
+    return (min(long) - min(short)) / iters, model
+
+
+def peak_mib(fn):
+    """Peak MiB that tracemalloc sees allocated during ``fn()``."""
     tracemalloc.start()
-    fit()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 2**20
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
-def bench_gmm(X, n_components, iters, repeat):
-    rows = []
-    for covariance_type in gmmcore.COVARIANCE_TYPES:
-        kwargs = dict(
-            n_components=n_components, covariance_type=covariance_type, tol=0.0,
-            max_iter=iters, **start_from(X, n_components, covariance_type),
-        )
-        ours = partial(_fit, gmmcore.GaussianMixture, kwargs, X)
-        theirs = partial(_fit, mixture.GaussianMixture, kwargs, X)
-        t_ours, t_theirs = best_time(ours, repeat), best_time(theirs, repeat)
-        rows.append((f"GaussianMixture {covariance_type}", t_ours, t_theirs,
-                     peak_mib(ours), peak_mib(theirs)))
-    return rows
+# ------------------------------------------------------------------ sections
+def bench_gmm(datasets, iters, repeat):
+    """Section 1: marginal ms per EM iteration for every size and covariance type.
+
+    Yields
+    ------
+    row : dict
+        One per (size, covariance type), with the fitted models under ``models``.
+    """
+    for (n, d, k), X in datasets.items():
+        for covariance_type in gmmcore.COVARIANCE_TYPES:
+            makers = gmm_makers(k, covariance_type, start_from(X, k, covariance_type))
+            seconds, models = {}, {}
+            for library, make in makers.items():
+                seconds[library], models[library] = marginal(make, X, iters, repeat)
+            yield {"size": (n, d, k), "covariance_type": covariance_type,
+                   "seconds": seconds, "models": models}
 
 
-def bench_kmeans(X, n_clusters, iters, repeat):
-    init = X[np.random.RandomState(1).choice(len(X), n_clusters, replace=False)]
-    kwargs = dict(n_clusters=n_clusters, init=init, n_init=1, max_iter=iters, tol=0.0)
-    ours = partial(_fit, gmmcore.KMeans, kwargs, X)
-    theirs = partial(_fit, cluster.KMeans, {**kwargs, "algorithm": "lloyd"}, X)
-    t_ours, t_theirs = best_time(ours, repeat), best_time(theirs, repeat)
-    return [("KMeans (Lloyd)", t_ours, t_theirs, peak_mib(ours), peak_mib(theirs))]
+def means_difference(models):
+    """max |gmmcore mean - scikit-learn mean| / max |scikit-learn mean|."""
+    ours, theirs = models["gmmcore"].means_, models["sklearn"].means_
+    return float(np.abs(ours - theirs).max() / np.abs(theirs).max())
+
+
+def bench_predictions(gmm_rows, datasets, repeat):
+    """Section 2: predict_proba and score_samples on all rows, best of ``repeat`` (yields)."""
+    for row in gmm_rows:
+        X = datasets[row["size"]]
+        for method in ("predict_proba", "score_samples"):
+            seconds, outputs = {}, {}
+            for library, model in row["models"].items():
+                seconds[library], outputs[library] = best_of(
+                    lambda f=getattr(model, method): f(X), repeat)
+            diff = float(np.abs(outputs["gmmcore"] - outputs["sklearn"]).max())
+            yield {**row, "method": method, "seconds": seconds, "max_diff": diff}
+
+
+def bench_kmeans(iters, repeat, quick):
+    """Section 3: marginal ms per Lloyd iteration on one Gaussian cloud per size (yields)."""
+    for n, d, k in sizes(quick):
+        X = make_cloud(n, d)
+        init = X[np.random.RandomState(1).choice(n, k, replace=False)]
+        seconds, models = {}, {}
+        for variant, make in kmeans_makers(k, init).items():
+            seconds[variant], models[variant] = marginal(make, X, iters, repeat)
+        differing = int(np.count_nonzero(models["gmmcore"].labels_ != models["lloyd"].labels_))
+        yield {"size": (n, d, k), "seconds": seconds, "differing": differing,
+               "n_iter": {v: m.n_iter_ for v, m in models.items()}}
+
+
+def bench_memory(iters, quick):
+    """Section 4: peak MiB of a whole fit (iters + 1 iterations) at the largest size (yields)."""
+    n, d, k = sizes(quick)[0]
+    X = make_data(n, d, k)
+    cloud = make_cloud(n, d)
+    init = cloud[np.random.RandomState(1).choice(n, k, replace=False)]
+    gmm = gmm_makers(k, "full", start_from(X, k, "full"))
+    yield {"name": f"GaussianMixture full, {n:,} x {d}, K = {k}",
+           "mib": {lib: peak_mib(lambda m=make: m(iters + 1).fit(X))
+                   for lib, make in gmm.items()}}
+    km = kmeans_makers(k, init)
+    yield {"name": f"KMeans (Lloyd), {n:,} x {d}, K = {k}",
+           "mib": {lib: peak_mib(lambda m=km[v]: m(KMEANS_ITERS + 1).fit(cloud))
+                   for lib, v in (("gmmcore", "gmmcore"), ("sklearn", "lloyd"))}}
+
+
+# ------------------------------------------------------------------ ceilings
+def on_halves(fn, *arrays):
+    """``fn(*halves)`` on two threads, each over one half of every array."""
+    mid = len(arrays[0]) // 2
+    with ThreadPoolExecutor(2) as pool:
+        parts = [pool.submit(fn, *(a[:mid] for a in arrays)),
+                 pool.submit(fn, *(a[mid:] for a in arrays))]
+        for part in parts:
+            part.result()
+
+
+def _copy(dst, src):
+    np.copyto(dst, src)
+
+
+def _exp(x, out):
+    np.exp(x, out=out)
+
+
+def bandwidth_gbs(repeat):
+    """GB/s of a 400 MB np.copyto, counting bytes read + written, on 1 and 2 threads."""
+    src = np.ones(BANDWIDTH_FLOATS)
+    dst = np.zeros_like(src)
+    _copy(dst, src)  # pages touched before timing
+    moved = 2 * src.nbytes / 1e9
+    one = best_of(lambda: _copy(dst, src), repeat)[0]
+    two = best_of(lambda: on_halves(_copy, dst, src), repeat)[0]
+    return moved / one, moved / two
+
+
+def dgemm_gflops(repeat):
+    """GFLOP/s of a DGEMM_SIZE^2 float64 matrix product, BLAS on every core."""
+    rng = np.random.RandomState(0)
+    a, b = rng.standard_normal((2, DGEMM_SIZE, DGEMM_SIZE))
+    with threadpool_limits(limits=available_threads(), user_api="blas"):
+        a @ b  # noqa: B018 (warm-up)
+        seconds = best_of(lambda: a @ b, repeat)[0]
+    return 2 * DGEMM_SIZE**3 / seconds / 1e9
+
+
+def exp_rates(repeat):
+    """np.exp evaluations per second on EXP_FLOATS values in [-30, 0], 1 and 2 threads."""
+    x = np.random.RandomState(0).uniform(-30, 0, EXP_FLOATS)
+    out = np.empty_like(x)
+    _exp(x, out)
+    one = best_of(lambda: _exp(x, out), repeat)[0]
+    two = best_of(lambda: on_halves(_exp, x, out), repeat)[0]
+    return EXP_FLOATS / one, EXP_FLOATS / two
+
+
+def measure_ceilings(repeat):
+    """The machine's ceilings: bandwidth (B/s), DGEMM (flop/s) and exp (per s), best of all."""
+    bw = bandwidth_gbs(repeat)
+    gflops = dgemm_gflops(repeat)
+    exps = exp_rates(repeat)
+    return {"bandwidth": bw, "gflops": gflops, "exp": exps,
+            "rates": {"flops": gflops * 1e9, "bytes": max(bw) * 1e9, "exps": max(exps)}}
+
+
+def em_work(n, d, k, covariance_type):
+    """The work model of one EM iteration: {flops, bytes, exps} (see the module docstring)."""
+    flops = {
+        "full": 4 * n * k * d * d + 2 * n * k * d,
+        "tied": 4 * n * d * d + 2 * n * k * d,
+        "diag": 8 * n * k * d,
+        "spherical": 4 * n * k * d,
+    }[covariance_type]
+    return {"flops": flops, "bytes": 8 * n * d, "exps": n * k}
+
+
+def kmeans_work(n, d, k):
+    """The work model of one Lloyd iteration: {flops, bytes, exps}."""
+    return {"flops": 2 * n * k * d, "bytes": 8 * n * d, "exps": 0}
+
+
+def utilisation(work, seconds, rates):
+    """Percent of every ceiling a pass of ``work`` taking ``seconds`` achieves."""
+    return {key: 100 * work[key] / rates[key] / seconds for key in work}
+
+
+# ------------------------------------------------------------------ printing
+def command_line():
+    """The command as it was run."""
+    return shlex.join(["python", "-m", "bench.bench_fit", *sys.argv[1:]])
+
+
+def table(title, header, results, cells):
+    """Print a Markdown table under its title and the exact command, a row per result.
+
+    Rows are printed as ``results`` yields them; returns the results as a list.
+    """
+    print(f"\n### {title}\n\n`{command_line()}`\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+          flush=True)
+    done = []
+    for result in results:
+        for row in cells(result):
+            print("| " + " | ".join(str(cell) for cell in row) + " |", flush=True)
+        done.append(result)
+    return done
+
+
+def size_label(size):
+    """'1,000,000 x 2, K = 5'."""
+    n, d, k = size
+    return f"{n:,} x {d}, K = {k}"
+
+
+def ms(seconds):
+    """Milliseconds with 3 significant digits."""
+    return f"{1e3 * seconds:.3g}"
+
+
+def ratio(seconds):
+    """scikit-learn / gmmcore."""
+    return f"{seconds['sklearn'] / seconds['gmmcore']:.2f}x"
+
+
+def print_header(args):
+    """Date, versions, BLAS and threads, and what is timed."""
+    print(f"# gmmcore vs scikit-learn, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"\n`{command_line()}`\n")
+    print(f"- Python {platform.python_version()}, NumPy {np.__version__}, SciPy "
+          f"{scipy.__version__}, scikit-learn {sklearn.__version__}, gmmcore "
+          f"{gmmcore.__version__}; {platform.machine()}, {available_threads()} CPUs; "
+          f"gmmcore passes on {available_threads()} threads")
+    for lib in threadpool_info():
+        print(f"- {lib['user_api']}: {lib['internal_api']} {lib.get('version')} "
+              f"({lib.get('architecture') or lib.get('threading_layer', '')}, "
+              f"{lib['num_threads']} threads) {lib['filepath']}")
+    print(f"- Timed: marginal time of N={args.iters} iterations from the same given start: fit "
+          f"of N+1 iterations minus fit of 1, best of R={args.repeat}; scikit-learn "
+          "init_params='random_from_data'")
+    print(f"- KMeans: N={KMEANS_ITERS} (fit of {KMEANS_ITERS + 1} minus fit of 1), tol=0, "
+          "n_init=1, the same init array")
+    sys.stdout.flush()
+
+
+def print_gmm(rows, iters):
+    """Section 1 table."""
+    table(f"1. GaussianMixture: ms per EM iteration (marginal over {iters} iterations, tol=0)",
+          ["n x d, K", "covariance", "gmmcore ms/iter", "scikit-learn ms/iter",
+           "ratio sklearn/gmmcore", "n_iter_ gmmcore / sklearn",
+           "means: max abs diff / max abs mean"],
+          [[size_label(r["size"]), r["covariance_type"], ms(r["seconds"]["gmmcore"]),
+            ms(r["seconds"]["sklearn"]), ratio(r["seconds"]),
+            f"{r['models']['gmmcore'].n_iter_} / {r['models']['sklearn'].n_iter_}",
+            f"{means_difference(r['models']):.1e}"] for r in rows])
+
+
+def print_predictions(rows):
+    """Section 2 table."""
+    table("2. Predictions on all rows, models of section 1 (same parameters), best of R",
+          ["n x d, K", "covariance", "method", "gmmcore ms", "scikit-learn ms",
+           "ratio sklearn/gmmcore", "max abs diff of outputs"],
+          [[size_label(r["size"]), r["covariance_type"], r["method"],
+            ms(r["seconds"]["gmmcore"]), ms(r["seconds"]["sklearn"]), ratio(r["seconds"]),
+            f"{r['max_diff']:.1e}"] for r in rows])
+
+
+def print_kmeans(rows):
+    """Section 3 table."""
+    table(f"3. KMeans on one Gaussian cloud: ms per iteration (marginal over {KMEANS_ITERS} "
+          "iterations, tol=0)",
+          ["n x d, K", "gmmcore ms/iter", "sklearn lloyd ms/iter", "ratio lloyd/gmmcore",
+           "sklearn elkan ms/iter (reference)", "n_iter_ gmmcore / lloyd / elkan",
+           "labels differing gmmcore vs lloyd"],
+          [[size_label(r["size"]), ms(r["seconds"]["gmmcore"]), ms(r["seconds"]["lloyd"]),
+            f"{r['seconds']['lloyd'] / r['seconds']['gmmcore']:.2f}x",
+            ms(r["seconds"]["elkan"]),
+            " / ".join(str(r["n_iter"][v]) for v in ("gmmcore", "lloyd", "elkan")),
+            f"{r['differing']:,}"] for r in rows])
+
+
+def print_memory(rows, iters):
+    """Section 4 table."""
+    table(f"4. Peak memory of a whole fit (tracemalloc, untimed run; GMM {iters + 1} "
+          f"iterations, KMeans {KMEANS_ITERS + 1}; the input array is not counted)",
+          ["fit", "gmmcore peak MiB", "scikit-learn peak MiB", "ratio sklearn/gmmcore"],
+          [[r["name"], f"{r['mib']['gmmcore']:.0f}", f"{r['mib']['sklearn']:.0f}",
+            f"{r['mib']['sklearn'] / r['mib']['gmmcore']:.2f}x"] for r in rows])
+
+
+def print_ceilings(ceilings):
+    """Section 5 ceilings table."""
+    bw, exps = ceilings["bandwidth"], ceilings["exp"]
+    table("5a. This machine's ceilings (best of R)",
+          ["ceiling", "1 thread", f"{available_threads()} threads / BLAS on every core"],
+          [[f"memory bandwidth, np.copyto of {8 * BANDWIDTH_FLOATS / 1e6:.0f} MB "
+            "(GB/s, read + written)", f"{bw[0]:.1f}", f"{bw[1]:.1f}"],
+           [f"DGEMM {DGEMM_SIZE} x {DGEMM_SIZE} float64 (GFLOP/s)", "",
+            f"{ceilings['gflops']:.1f}"],
+           [f"np.exp on {EXP_FLOATS / 1e6:.0f} M float64 (M evaluations/s; 2 threads over "
+            "halves)", f"{exps[0] / 1e6:.0f}", f"{exps[1] / 1e6:.0f}"]])
+
+
+def print_utilisation(gmm_rows, kmeans_rows, ceilings):
+    """Section 5 work model table: percent of every ceiling per pass and library."""
+    rates = ceilings["rates"]
+    lines = []
+    for r in gmm_rows:
+        n, d, k = r["size"]
+        lines += _utilisation_lines(f"EM {r['covariance_type']} n={n:,} d={d} K={k}",
+                                    em_work(n, d, k, r["covariance_type"]), r["seconds"],
+                                    rates)
+    for r in kmeans_rows:
+        n, d, k = r["size"]
+        lines += _utilisation_lines(f"KMeans n={n:,} d={d} K={k}", kmeans_work(n, d, k),
+                                    {"gmmcore": r["seconds"]["gmmcore"],
+                                     "sklearn lloyd": r["seconds"]["lloyd"]}, rates)
+    table("5b. Share of the ceilings each pass achieves: (work per iteration / ceiling) / "
+          "measured time per iteration. Work model (module docstring): flops of the matrix "
+          "products, bytes = the data read once (8nd), exp = nK evaluations; ceilings: "
+          "DGEMM, best bandwidth and best exp rate of 5a",
+          ["pass", "library", "ms/iter", "GFLOP / MB / M exp per iter", "% of DGEMM",
+           "% of bandwidth", "% of exp throughput"], lines)
+
+
+def _utilisation_lines(name, work, seconds, rates):
+    """Rows of the utilisation table for one pass, one per library."""
+    lines = []
+    for library, t in seconds.items():
+        pct = utilisation(work, t, rates)
+        lines.append([name, library, ms(t),
+                      f"{work['flops'] / 1e9:.3g} / {work['bytes'] / 1e6:.3g} / "
+                      f"{work['exps'] / 1e6:.3g}",
+                      f"{pct['flops']:.1f}%", f"{pct['bytes']:.1f}%",
+                      f"{pct['exps']:.1f}%" if work["exps"] else "-"])
+    return lines
+
+
+# ------------------------------------------------------------------ main
+def parse_args():
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iters", type=int, default=10,
+                        help="N: marginal time of N iterations (fit of N+1 minus fit of 1)")
+    parser.add_argument("--repeat", type=int, default=3, help="R: best of R for every fit")
+    parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
+    args = parser.parse_args()
+    if args.iters < 1 or args.repeat < 1:
+        parser.error("--iters and --repeat must be at least 1")
+    return args
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--iters", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
-    args = parser.parse_args()
-    warnings.simplefilter("ignore")
-    print(f"{args.iters} iterations per fit, tol=0, best of {args.repeat}\n")
-    print("| n x d, K | model | gmmcore ms | scikit-learn ms | speed-up | "
-          "gmmcore peak MiB | scikit-learn peak MiB |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for n, d, k in SIZES:
-        n = n // 10 if args.quick else n
-        X = make_data(n, d, k)
-        for name, t_ours, t_theirs, m_ours, m_theirs in (
-            bench_gmm(X, k, args.iters, args.repeat) + bench_kmeans(X, k, args.iters, args.repeat)
-        ):
-            print(f"| {n:,} x {d}, {k} | {name} | {1e3 * t_ours:.0f} | {1e3 * t_theirs:.0f} | "
-                  f"{t_theirs / t_ours:.2f}x | {m_ours:.0f} | {m_theirs:.0f} |", flush=True)
+    """Run every section and print its table."""
+    args = parse_args()
+    warnings.simplefilter("ignore")  # ConvergenceWarning: tol=0 never converges
+    print_header(args)
+    datasets = {(n // 10 if args.quick else n, d, k): make_data(n // 10 if args.quick else n,
+                                                                d, k)
+                for n, d, k in SIZES}
+    gmm_rows = bench_gmm(datasets, args.iters, args.repeat)
+    print_gmm(gmm_rows, args.iters)
+    print_predictions(bench_predictions(gmm_rows, datasets, args.repeat))
+    kmeans_rows = bench_kmeans(KMEANS_ITERS, args.repeat, args.quick)
+    print_kmeans(kmeans_rows)
+    print_memory(bench_memory(args.iters, args.quick), args.iters)
+    ceilings = measure_ceilings(args.repeat)
+    print_ceilings(ceilings)
+    print_utilisation(gmm_rows, kmeans_rows, ceilings)
 
 
 if __name__ == "__main__":

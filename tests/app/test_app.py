@@ -111,10 +111,19 @@ def test_advanced_settings_and_views(app):
 
 
 def test_gmm_failure_shows_a_message_not_a_traceback(app):
+    # Three distinct points repeated: without regularisation a component must collapse.
+    rows = "\n".join(["0,0", "5,5", "9,1"] * 20)
+    _upload(app, "repeats.csv", ("a,b\n" + rows + "\n").encode())
     app.number_input(key="reg_covar").set_value(0.0).run()
-    app.slider(key="k").set_value(12).run()
-    app.selectbox(key="dataset").set_value("round_blobs").run()
     _no_errors(app)
+    assert _current(app).comparison.gmm is None
+    errors = [_plain(e.value) for e in app.error]
+    assert any(e.startswith("The Gaussian mixture could not be fitted") and "reg_covar" in e
+               for e in errors), errors
+    assert len(_plotly_specs(app)) == 1  # K-means is shown on its own
+    for page in PAGES:
+        app.switch_page(page).run()
+        _no_errors(app)
 
 
 def _upload(at, name, raw):

@@ -72,6 +72,14 @@ def test_an_upload_link_says_to_upload_again_and_keeps_the_other_settings():
     assert notices == [links.UPLOAD_NOTICE]
 
 
+def test_an_upload_link_carries_none_of_the_file_s_column_names():
+    state = _state(dataset="upload", view="features", view_x="secret_a", view_y="secret_b",
+                   columns=["secret_a", "secret_b"])
+    query = links.to_query(state, DEFAULTS, ["secret_a", "secret_b", "secret_c"])
+    assert not {"x", "y", "columns"} & set(query)
+    assert "secret" not in links.share_url("https://demo.example/", query)
+
+
 def test_a_dataset_without_k_takes_its_suggested_k():
     state, _ = links.from_query({"dataset": "iris"}, DEFAULTS)
     assert state["k"] == datasets.load("iris").suggested_k

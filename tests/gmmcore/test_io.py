@@ -47,6 +47,17 @@ def test_a_loaded_model_refits_like_the_original_settings():
     assert (loaded.covariance_type, loaded.tol, loaded.random_state) == ("tied", 1e-5, 3)
 
 
+def test_a_kmeans_with_array_init_saves_its_init():
+    X = anisotropic()
+    init = X[[0, 100, 200]]
+    model = gmmcore.KMeans(3, init=init).fit(X)
+    document = json.loads(io.dumps(gmmcore.models_to_dict(kmeans=model)))
+    np.testing.assert_array_equal(document["kmeans"]["params"]["init"], init)
+    again = io.kmeans_from_dict(document["kmeans"])
+    np.testing.assert_array_equal(again.init, init)
+    np.testing.assert_array_equal(again.fit(X).cluster_centers_, model.cluster_centers_)
+
+
 def test_preprocessing_is_recorded_and_applied():
     X = anisotropic() * [1.0, 100.0] + 7
     record = io.standardization(X)

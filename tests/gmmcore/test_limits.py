@@ -74,6 +74,20 @@ def test_random_from_data_never_seeds_a_component_on_a_zero_weight_row():
         assert all(np.isclose(X[:5], m).all(axis=1).any() for m in start), seed
 
 
+def test_random_init_counts_rows_by_their_weight():
+    # The same random responsibilities for every row, then a weighted M-step.
+    X = anisotropic()
+    w = np.random.RandomState(3).randint(0, 3, len(X)).astype(float)
+    model = gmmcore.GaussianMixture(3, init_params="random", random_state=5, max_iter=0,
+                                    covariance_type="diag").fit(X, sample_weight=w)
+    resp = np.random.RandomState(5).uniform(size=(len(X), 3))
+    resp /= resp.sum(axis=1)[:, None]
+    weighted = resp * w[:, None]
+    nk = weighted.sum(axis=0)
+    np.testing.assert_allclose(model.means_, weighted.T @ X / nk[:, None], rtol=1e-10)
+    np.testing.assert_allclose(model.weights_, nk / nk.sum(), rtol=1e-10)
+
+
 @pytest.mark.parametrize("estimator", [gmmcore.GaussianMixture, gmmcore.KMeans])
 def test_complex_input_is_refused(estimator):
     X = anisotropic() + 1j
