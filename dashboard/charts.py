@@ -609,27 +609,46 @@ def elbow_figure(ks, inertia, silhouette):
 
 
 # ----------------------------------------------------------------- data page
+def _label_groups(labels, rows):
+    """(name, mask over ``rows``, colour) per true-label class; one group without labels
+    (or with more classes than colours: an ID-like column)."""
+    if labels is None or len(np.unique(labels[rows])) > MAX_LABEL_COLOURS:
+        return [("rows", np.ones(len(rows), dtype=bool), cluster_color(0))]
+    shown = labels[rows]
+    return [(plotly_text(cls), shown == cls, cluster_color(j))
+            for j, cls in enumerate(np.unique(shown))]
+
+
 def scatter_matrix(X, columns, labels=None, max_points=5000):
-    """Scatter matrix (WebGL splom) of the features, coloured by true labels when known."""
+    """The features against each other, coloured by true labels when known.
+
+    Three or more features: a WebGL scatter matrix (lower half). Two: a plain
+    scatter (Plotly cannot draw a two-dimension matrix with only its lower
+    half). One: a histogram.
+    """
     rows = display_rows(len(X), max_points)
-    dims = [{"label": plotly_text(name), "values": X[rows, i]} for i, name in enumerate(columns)]
-    if labels is not None and len(np.unique(labels[rows])) > MAX_LABEL_COLOURS:
-        labels = None  # an ID-like label column: too many classes to colour
-    if labels is None:
-        fig = go.Figure(go.Splom(dimensions=dims, marker={"size": 4, "color": cluster_color(0)},
-                                 diagonal_visible=False, showupperhalf=False))
-    else:
-        fig = go.Figure()
-        classes = np.unique(labels[rows])
-        for j, cls in enumerate(classes):
-            mine = labels[rows] == cls
+    groups = _label_groups(labels, rows)
+    names = [plotly_text(c) for c in columns]
+    fig = go.Figure()
+    for name, mine, color in groups:
+        values = X[rows][mine]
+        if len(columns) == 1:
+            fig.add_trace(go.Histogram(x=values[:, 0], name=name, marker={"color": color},
+                                       opacity=0.75))
+        elif len(columns) == 2:
+            fig.add_trace(go.Scattergl(x=values[:, 0], y=values[:, 1], mode="markers", name=name,
+                                       marker={"size": 5, "color": color, "opacity": 0.8}))
+        else:
             fig.add_trace(go.Splom(
-                dimensions=[{"label": d["label"], "values": d["values"][mine]} for d in dims],
-                name=plotly_text(cls), marker={"size": 4, "color": cluster_color(j),
-                                               "opacity": 0.8},
-                diagonal_visible=False, showupperhalf=False,
-            ))
-    size = max(420, min(160 * len(columns), 900))
-    title = "Scatter matrix" + ("" if labels is None else ", coloured by true label")
-    fig = _layout(fig, title + _shown_note(len(rows), len(X)), ("", ""), height=size)
-    return fig
+                dimensions=[{"label": n, "values": values[:, i]} for i, n in enumerate(names)],
+                name=name, marker={"size": 4, "color": color, "opacity": 0.8},
+                diagonal_visible=False, showupperhalf=False))
+    if len(columns) == 1:
+        fig.update_layout(barmode="overlay")
+    titles = (columns[0], "rows") if len(columns) == 1 else \
+        (columns[0], columns[1]) if len(columns) == 2 else ("", "")
+    height = 420 if len(columns) <= 2 else max(420, min(160 * len(columns), 900))
+    title = {1: "Distribution", 2: "The two features"}.get(len(columns), "Scatter matrix")
+    title += "" if len(groups) == 1 else ", coloured by true label"
+    return _layout(fig, title + _shown_note(len(rows), len(X)), titles, height=height,
+                   legend=len(groups) > 1)

@@ -132,6 +132,17 @@ def test_scatter_matrix_coloured_by_label():
     assert len(plain.data) == 1
 
 
+def test_two_features_are_a_plain_scatter_and_one_a_histogram():
+    # Plotly draws nothing for a two-dimension scatter matrix without its upper half.
+    d = datasets.load("anisotropic")
+    pair = charts.scatter_matrix(d.X, d.columns, d.labels)
+    assert all(isinstance(t, go.Scattergl) for t in pair.data) and len(pair.data) == 3
+    assert sum(len(t.x) for t in pair.data) == len(d.X)
+    assert pair.layout.xaxis.title.text == "x1" and pair.layout.yaxis.title.text == "x2"
+    single = charts.scatter_matrix(d.X[:, :1], d.columns[:1])
+    assert isinstance(single.data[0], go.Histogram) and len(single.data[0].x) == len(d.X)
+
+
 def test_ellipse_points_radius():
     pts = charts.ellipse_points(np.zeros(2), np.diag([4.0, 1.0]), 2)
     np.testing.assert_allclose(np.abs(pts[:, 0]).max(), 4.0, rtol=1e-3)
