@@ -28,6 +28,9 @@ PAGES = [
     st.Page("pages/math.py", title="How it works", icon=":material/function:"),
 ]
 
+# Our own constant CSS: long formulas scroll sideways instead of being cut at the edge.
+st.html("<style>.katex-display { overflow-x: auto; overflow-y: hidden; }</style>")
+
 page = st.navigation(PAGES)
 sidebar.prepare_current()
 entry.run_page(page)

@@ -8,7 +8,7 @@ so in the title when they thin the data; fits always use every row.
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
-from plotly.subplots import make_subplots
+from plotly.subplots import make_subplots  # (elbow_figure's second axis)
 
 from gmmcore import gaussian, nearest_centers
 
@@ -22,6 +22,7 @@ MAX_POINTS = 20_000
 MAX_LABEL_COLOURS = 24
 GRID_SIZE = 160
 DISAGREE_COLOR = "#ff2bd6"
+OUTLINE_WIDTH = 1.2
 REGION_OPACITY = 0.16
 
 
@@ -45,15 +46,47 @@ def display_rows(n_samples, max_points=MAX_POINTS, seed=0):
 def _shown_note(n_shown, n_samples):
     if n_shown == n_samples:
         return ""
-    return f" (showing {n_shown:,} of {n_samples:,} points; the fit used all)"
+    return f"showing {n_shown:,} of {n_samples:,} points; the fit used all"
 
 
-def _layout(fig, title, axis_titles, *, height=480, legend=True, equal_axes=False):
+def _joined(*parts):
+    return "; ".join(p for p in parts if p)
+
+
+TOOLBAR_PX = 34  # kept free above the title: Plotly's toolbar stays there on touch screens
+LEGEND_ROW_PX = 24
+LEGEND_PER_ROW = 3  # legend entries per row on a phone; wider screens need fewer rows
+
+
+def _legend_entries(fig):
+    """How many entries the legend shows (one per legend group)."""
+    groups = set()
+    for trace in fig.data:
+        if trace.showlegend is False or trace.type in ("heatmap", "histogram2d"):
+            continue
+        groups.add(trace.legendgroup or trace.name or id(trace))
+    return len(groups)
+
+
+def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
+            equal_axes=False):
+    """Title, axes and legend laid out so that none covers another or the data.
+
+    The title sits at the top left below room for Plotly's toolbar; a subtitle
+    says what was left out; the legend runs horizontally under the plot, in a
+    bottom margin sized for its entries, so it never covers the title or points.
+    """
+    rows = -(-_legend_entries(fig) // LEGEND_PER_ROW) if legend else 0
+    top = TOOLBAR_PX + 28 + (20 if subtitle else 0)
+    bottom = 56 + LEGEND_ROW_PX * rows
     fig.update_layout(
-        title={"text": title, "x": 0.01, "y": 0.98, "yanchor": "top"},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 90 if legend else 50, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        title={"text": title, "subtitle": {"text": subtitle, "font": {"size": 12}},
+               "x": 0.01, "xanchor": "left", "xref": "container",
+               "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": TOOLBAR_PX}},
+        height=height + bottom,
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",
+                "y": 0, "yanchor": "bottom", "yref": "container"},
         showlegend=legend,
     )
     # Axis titles can be a file's column names: shown literally, never as HTML.
@@ -153,28 +186,39 @@ def _regions_trace(xs, ys, labels, n_clusters):
     )
 
 
-def _point_traces(xy, labels, rows, n_clusters, prefix):
+def _point_traces(xy, labels, rows, n_clusters, prefix, outlined=None):
+    """One WebGL trace of points per cluster; ``outlined`` (per row) draws a thin outline
+    round a point while its fill keeps its cluster's colour."""
     traces = []
     for j in range(n_clusters):
         mine = rows[labels[rows] == j]
+        marker = {"color": cluster_color(j), "size": 6, "opacity": 0.85}
+        if outlined is not None:
+            marker["line"] = {"color": DISAGREE_COLOR,
+                              "width": np.where(outlined[mine], OUTLINE_WIDTH, 0.0)}
+            marker["size"] = np.where(outlined[mine], 7, 6)
         traces.append(go.Scattergl(
             x=xy[mine, 0], y=xy[mine, 1], mode="markers", name=f"{prefix} {j + 1}",
-            marker={"color": cluster_color(j), "size": 6, "opacity": 0.85},
-            customdata=mine, hovertemplate="row %{customdata}<extra>" + f"{prefix} {j + 1}"
-            + "</extra>",
+            marker=marker, customdata=mine,
+            hovertemplate="row %{customdata}<extra>" + f"{prefix} {j + 1}" + "</extra>",
         ))
     return traces
 
 
-def _disagree_trace(xy, disagree, rows):
-    shown = rows[disagree[rows]]
-    return go.Scattergl(
-        x=xy[shown, 0], y=xy[shown, 1], mode="markers",
-        name=f"assigned differently ({int(disagree.sum()):,})",
-        marker={"symbol": "circle-open", "size": 11, "color": DISAGREE_COLOR,
-                "line": {"width": 1.5}},
-        customdata=shown, hovertemplate="row %{customdata}: the methods disagree<extra></extra>",
+def _disagree_legend(disagree):
+    """A legend entry (no points) for the outlined points: how many, what share."""
+    n = int(disagree.sum())
+    return go.Scatter(
+        x=[None], y=[None], mode="markers", hoverinfo="skip",
+        name=f"outlined: assigned differently ({n:,}, {n / max(len(disagree), 1):.0%})",
+        marker={"size": 8, "color": "rgba(0,0,0,0)",
+                "line": {"color": DISAGREE_COLOR, "width": 2}},
     )
+
+
+def _disagreement(comparison, outline):
+    """Rows to outline (those the methods assign differently), or None."""
+    return comparison.disagree if outline and comparison.gmm_labels is not None else None
 
 
 def _centers_trace(centers_xy, name, symbol):
@@ -203,39 +247,44 @@ def _ellipse_traces(means_xy, covariances_xy):
 
 
 # --------------------------------------------------------------- scatter plots
-def kmeans_figure(comparison: Comparison, view: View, max_points=MAX_POINTS):
-    """K-means labels, centroids and Euclidean (Voronoi) decision regions."""
+def kmeans_figure(comparison: Comparison, view: View, outline=True, max_points=MAX_POINTS):
+    """K-means labels, centroids and Euclidean (Voronoi) decision regions; with
+    ``outline``, the points the GMM assigns differently are outlined."""
     X, labels, k = comparison.X, comparison.kmeans_labels, comparison.settings.k
     xy = view.points(X)
     rows = display_rows(len(X), max_points)
+    outlined = _disagreement(comparison, outline)
     fig = go.Figure()
     fig.add_trace(_regions_trace(*kmeans_regions(comparison, view, xy), k))
-    for trace in _point_traces(xy, labels, rows, k, "K-means"):
-        fig.add_trace(trace)
-    if comparison.gmm_labels is not None:
-        fig.add_trace(_disagree_trace(xy, comparison.disagree, rows))
+    fig.add_traces(_point_traces(xy, labels, rows, k, "K-means", outlined))
+    if outlined is not None:
+        fig.add_trace(_disagree_legend(outlined))
     fig.add_trace(_centers_trace(view.means(comparison.kmeans.cluster_centers_),
                                  "centroids", "x"))
-    title = "K-means: nearest centroid (Euclidean)" + _shown_note(len(rows), len(X))
-    return _layout(fig, title, view.axis_titles, height=540, equal_axes=True)
+    return _layout(fig, "K-means (Euclidean distance)", view.axis_titles,
+                   subtitle=_joined("nearest centroid", _shown_note(len(rows), len(X))),
+                   height=460, equal_axes=True)
 
 
-def gmm_figure(comparison: Comparison, view: View, max_points=MAX_POINTS):
-    """GMM labels, means, 1σ and 2σ ellipses and decision regions (matched colours)."""
+def gmm_figure(comparison: Comparison, view: View, outline=True, max_points=MAX_POINTS):
+    """GMM labels, means, 1σ and 2σ ellipses and decision regions (matched colours);
+    with ``outline``, the points K-means assigns differently are outlined."""
     X, k = comparison.X, comparison.settings.k
     xy = view.points(X)
     rows = display_rows(len(X), max_points)
+    outlined = _disagreement(comparison, outline)
     fig = go.Figure()
     fig.add_trace(_regions_trace(*gmm_regions(comparison, view, xy), k))
-    for trace in _point_traces(xy, comparison.gmm_labels, rows, k, "GMM"):
-        fig.add_trace(trace)
-    fig.add_trace(_disagree_trace(xy, comparison.disagree, rows))
+    fig.add_traces(_point_traces(xy, comparison.gmm_labels, rows, k, "GMM", outlined))
+    if outlined is not None:
+        fig.add_trace(_disagree_legend(outlined))
     means = view.means(comparison.gmm_means)
     fig.add_traces(_ellipse_traces(means, view.covariances(comparison.gmm_covariances)))
     fig.add_trace(_centers_trace(means, "means", "diamond"))
-    title = (f"GMM ({comparison.settings.covariance_type} covariance): most probable "
-             "component" + _shown_note(len(rows), len(X)))
-    return _layout(fig, title, view.axis_titles, height=540, equal_axes=True)
+    return _layout(fig, f"GMM ({comparison.settings.covariance_type} covariance)",
+                   view.axis_titles,
+                   subtitle=_joined("most probable component", _shown_note(len(rows), len(X))),
+                   height=460, equal_axes=True)
 
 
 # ------------------------------------------------------------ responsibilities
@@ -263,9 +312,10 @@ def responsibility_heatmap(resp, max_rows=2000):
     ))
     fig.update_yaxes(showticklabels=False, autorange="reversed")
     n_note = ("" if len(order) == len(resp)
-              else f" ({len(order):,} of {len(resp):,} rows shown, evenly spaced)")
-    return _layout(fig, "Responsibilities, rows sorted by cluster then confidence" + n_note,
-                   ("component", "points"), height=520, legend=False)
+              else f"; {len(order):,} of {len(resp):,} rows shown, evenly spaced")
+    return _layout(fig, "Responsibilities", ("component", "points"),
+                   subtitle="rows sorted by cluster, then confidence" + n_note, height=520,
+                   legend=False)
 
 
 def uncertainty_figure(view: View, X, resp, max_points=MAX_POINTS):
@@ -281,8 +331,8 @@ def uncertainty_figure(view: View, X, resp, max_points=MAX_POINTS):
         customdata=np.column_stack([rows, uncertainty[rows]]),
         hovertemplate="row %{customdata[0]}<br>uncertainty %{customdata[1]:.3f}<extra></extra>",
     ))
-    return _layout(fig, "Uncertainty of the GMM assignment" + _shown_note(len(rows), len(X)),
-                   view.axis_titles, legend=False, equal_axes=True)
+    return _layout(fig, "Uncertainty of the GMM assignment", view.axis_titles,
+                   subtitle=_shown_note(len(rows), len(X)), legend=False, equal_axes=True)
 
 
 def max_responsibility_histogram(resp):
@@ -405,8 +455,8 @@ def gmm_step_figure(view: View, X, rows, step: GMMStep, n_iter):
     if step.previous_means is not None:
         _movement(fig, view.means(step.previous_means), means, "means before this step")
     fig.add_trace(_centers_trace(means, "means", "diamond"))
-    title = _step_title("EM", step.t, n_iter) + _shown_note(len(rows), len(X))
-    return _layout(fig, title, view.axis_titles, height=540, equal_axes=True)
+    return _layout(fig, _step_title("EM", step.t, n_iter), view.axis_titles,
+                   subtitle=_shown_note(len(rows), len(X)), height=460, equal_axes=True)
 
 
 def kmeans_step_figure(view: View, X, rows, step: KMeansStep, n_iter):
@@ -423,8 +473,8 @@ def kmeans_step_figure(view: View, X, rows, step: KMeansStep, n_iter):
     if step.previous_centers is not None:
         _movement(fig, view.means(step.previous_centers), centers, "centroids before this step")
     fig.add_trace(_centers_trace(centers, "centroids", "x"))
-    title = _step_title("Lloyd", step.t, n_iter) + _shown_note(len(rows), len(X))
-    return _layout(fig, title, view.axis_titles, height=540, equal_axes=True)
+    return _layout(fig, _step_title("Lloyd", step.t, n_iter), view.axis_titles,
+                   subtitle=_shown_note(len(rows), len(X)), height=460, equal_axes=True)
 
 
 def step_curve_figure(values, t, title, y_title, color):
@@ -447,7 +497,7 @@ def inspector_figure(comparison: Comparison, view: View, explanation: PointExpla
                      max_points=MAX_POINTS):
     """The GMM scatter with the inspected row starred and joined to every
     K-means centroid (dotted) and GMM mean (solid)."""
-    fig = gmm_figure(comparison, view, max_points)
+    fig = gmm_figure(comparison, view, True, max_points)
     point = view.points(comparison.X[explanation.row][None, :])[0]
     for centers, dash, name in (
         (view.means(comparison.kmeans.cluster_centers_), "dot", "to K-means centroids"),
@@ -470,43 +520,44 @@ def inspector_figure(comparison: Comparison, view: View, explanation: PointExpla
     return fig
 
 
-def terms_figure(explanation: PointExplanation):
-    """Both decisions for one row, cluster by cluster.
+def kmeans_terms_figure(explanation: PointExplanation):
+    """K-means' decision for one row: the squared distance to each centroid (lowest wins)."""
+    k = len(explanation.sq_euclidean)
+    names = [f"cluster {j + 1}" for j in range(k)]
+    fig = go.Figure(go.Bar(x=names, y=explanation.sq_euclidean,
+                           marker={"color": [cluster_color(j) for j in range(k)]},
+                           name="squared distance to centroid",
+                           hovertemplate="%{x}: %{y:.4g}<extra></extra>"))
+    return _layout(fig, "K-means: squared distance",
+                   ("", "squared distance to the centroid"),
+                   subtitle=f"lowest wins: cluster {explanation.kmeans_pick + 1}",
+                   height=360, legend=False)
 
-    Left: K-means' squared distance to each centroid (lowest wins). Right: the
-    GMM's log weight + log density as stacked terms (highest wins), the total
-    marked.
-    """
+
+def gmm_terms_figure(explanation: PointExplanation):
+    """The GMM's decision for one row: log weight + log density as stacked terms per
+    cluster (highest wins), the total marked."""
     t = explanation.terms
     k = len(explanation.sq_euclidean)
     names = [f"cluster {j + 1}" for j in range(k)]
-    colors = [cluster_color(j) for j in range(k)]
-    fig = make_subplots(1, 2, horizontal_spacing=0.14, subplot_titles=(
-        f"K-means: squared distance (lowest wins → {explanation.kmeans_pick + 1})",
-        f"GMM: log weight + log density (highest wins → {explanation.gmm_pick + 1})"))
-    fig.add_trace(go.Bar(x=names, y=explanation.sq_euclidean, marker={"color": colors},
-                         name="squared distance to centroid", showlegend=False,
-                         hovertemplate="%{x}: %{y:.4g}<extra></extra>"), 1, 1)
     parts = (
         ("−½ × squared Mahalanobis distance", -0.5 * t.sq_mahalanobis[0], "#636efa"),
         ("−½ log|Σ| (size)", -0.5 * t.log_det, "#ef553b"),
         ("log weight", t.log_weight, "#00cc96"),
         ("constant −d/2 log 2π", np.full(k, t.log_constant), "#b0b0b0"),
     )
+    fig = go.Figure()
     for name, values, color in parts:
         fig.add_trace(go.Bar(x=names, y=values, name=name, marker={"color": color},
-                             hovertemplate="%{x}: %{y:.4g}<extra>" + name + "</extra>"), 1, 2)
+                             hovertemplate="%{x}: %{y:.4g}<extra>" + name + "</extra>"))
     fig.add_trace(go.Scatter(
         x=names, y=t.log_joint[0], mode="markers+text", name="total",
         text=[f"{v:.3g}" for v in t.log_joint[0]], textposition="bottom center",
         marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3, "color": "#222"}},
-        hovertemplate="%{x}: total %{y:.4g}<extra></extra>"), 1, 2)
+        hovertemplate="%{x}: total %{y:.4g}<extra></extra>"))
     fig.update_layout(barmode="relative")
-    fig = _layout(fig, f"Row {explanation.row}: what each method weighs", ("", ""),
-                  height=460, legend=False)
-    fig.update_layout(showlegend=True, margin={"t": 70, "b": 60},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0})
-    return fig
+    return _layout(fig, "GMM: log weight + log density", ("", "log-density units"),
+                   subtitle=f"highest wins: cluster {explanation.gmm_pick + 1}", height=360)
 
 
 # ------------------------------------------------------------------- restarts
@@ -533,9 +584,7 @@ def restart_curves_figure(runs, value_key, title, y_title):
                           f"final {value_key.replace('_', ' ')} {run[value_key]:.6g}"
                           "<extra></extra>",
         ))
-    fig = _layout(fig, title, ("iteration", y_title), height=400, legend=False)
-    fig.update_layout(showlegend=True, legend={"orientation": "v", "x": 1.02, "y": 1})
-    return fig
+    return _layout(fig, title, ("iteration", y_title), height=400)
 
 
 # ----------------------------------------------------------------- choose K
@@ -567,24 +616,30 @@ def selection_lines(result, criterion):
 
 
 def selection_heatmap(result, criterion):
-    """The criterion as a covariance type x K heatmap, the best cell outlined."""
+    """The criterion as a covariance type x K heatmap, each cell written as its distance
+    from the best (0, outlined), which reads at a glance where large totals do not."""
     scores = result[criterion]
     ks = [str(k) for k in result["k"]]
     types = result["covariance_types"]
-    text = [["failed" if not np.isfinite(v) else f"{v:,.0f}" for v in row] for row in scores]
+    best_score = np.nanmin(scores) if np.isfinite(scores).any() else np.nan
+    text = [["failed" if not np.isfinite(v) else "best" if v == best_score
+             else f"+{v - best_score:,.0f}" for v in row] for row in scores]
+    label = CRITERIA[criterion]
     fig = go.Figure(go.Heatmap(
-        z=scores, x=ks, y=types, text=text, texttemplate="%{text}", colorscale="Viridis_r",
-        colorbar={"title": {"text": CRITERIA[criterion]}},
-        hovertemplate="K = %{x}, %{y}: %{text}<extra></extra>",
+        z=scores, x=ks, y=types, text=text, texttemplate="%{text}",
+        textfont={"size": 13}, colorscale="Viridis_r", colorbar={"title": {"text": label}},
+        customdata=scores, hovertemplate="K = %{x}, %{y}: " + label
+        + " %{customdata:,.1f} (%{text})<extra></extra>",
     ))
     best = best_cell(scores)
     if best is not None:
         i, j = best
         fig.add_shape(type="rect", x0=j - 0.5, x1=j + 0.5, y0=i - 0.5, y1=i + 0.5,
                       line={"color": "#ff2bd6", "width": 4})
-    fig = _layout(fig, f"{CRITERIA[criterion]} for every K and covariance type "
-                  "(outlined: best)", ("number of components K", "covariance type"),
-                  height=320, legend=False)
+    fig = _layout(fig, f"{label} for every K and covariance type",
+                  ("number of components K", "covariance type"),
+                  subtitle=f"each cell: its {label} minus the lowest (outlined)", height=320,
+                  legend=False)
     # Category axes, so cell (i, j) spans j ± 0.5 whatever the K values are.
     fig.update_xaxes(type="category")
     fig.update_yaxes(type="category")
@@ -650,5 +705,5 @@ def scatter_matrix(X, columns, labels=None, max_points=5000):
     height = 420 if len(columns) <= 2 else max(420, min(160 * len(columns), 900))
     title = {1: "Distribution", 2: "The two features"}.get(len(columns), "Scatter matrix")
     title += "" if len(groups) == 1 else ", coloured by true label"
-    return _layout(fig, title + _shown_note(len(rows), len(X)), titles, height=height,
+    return _layout(fig, title, titles, subtitle=_shown_note(len(rows), len(X)), height=height,
                    legend=len(groups) > 1)

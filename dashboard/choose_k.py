@@ -39,10 +39,41 @@ def best_cell(scores):
     return int(i), int(j)
 
 
-def recommended(result, criterion):
-    """The (covariance_type, k) with the lowest ``criterion`` ('bic', 'aic', 'icl'),
-    or None when every fit failed."""
+MARGIN = 10  # a criterion difference below 10 is not "very strong" evidence (Kass & Raftery)
+
+
+def lowest(result, criterion):
+    """The (covariance_type, k) with the lowest ``criterion``, or None when all failed."""
     cell = best_cell(result[criterion])
     if cell is None:
         return None
     return result["covariance_types"][cell[0]], int(result["k"][cell[1]])
+
+
+def recommended(result, criterion, margin=MARGIN):
+    """The simplest model whose ``criterion`` is within ``margin`` of the lowest.
+
+    A lower BIC by less than 10 is not "very strong" evidence on Kass and
+    Raftery's (1995) scale, so among those models the one with the fewest free
+    parameters is recommended (ties: the lower criterion).
+
+    Parameters
+    ----------
+    result : dict
+        As :func:`gmmcore.select_models` returns it (with ``n_parameters``).
+    criterion : {'bic', 'aic', 'icl'}
+    margin : float
+
+    Returns
+    -------
+    (covariance_type, k) or None
+        None when every fit failed.
+    """
+    scores = result[criterion]
+    if not np.isfinite(scores).any():
+        return None
+    close = np.isfinite(scores) & (scores <= np.nanmin(scores) + margin)
+    candidates = np.argwhere(close)
+    params = np.asarray(result["n_parameters"])
+    i, j = min(candidates, key=lambda c: (params[c[0], c[1]], scores[c[0], c[1]]))
+    return result["covariance_types"][i], int(result["k"][j])

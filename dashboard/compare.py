@@ -236,7 +236,7 @@ def uniform_sample(n_rows, size, seed):
     return np.sort(np.random.RandomState(seed).choice(n_rows, size, replace=False))
 
 
-def compare(X, settings, limits=budget.Limits()):
+def compare(X, settings, limits=budget.Limits(), columns=None):
     """Fit both models on ``X`` within the server's budget and match their clusters.
 
     Parameters
@@ -245,6 +245,8 @@ def compare(X, settings, limits=budget.Limits()):
         Raw features; standardised here when ``settings.standardize``.
     settings : Settings
     limits : budget.Limits
+    columns : sequence of str, optional
+        Feature names, for the notes.
 
     Returns
     -------
@@ -266,7 +268,7 @@ def compare(X, settings, limits=budget.Limits()):
     t2 = time.perf_counter()
     notes = list(plan.notes) + notes + gmm_notes + _history_notes(kmeans, gmm, plan)
     return assemble(X, settings, kmeans, gmm, notes, (t1 - t0, t2 - t1), error, rows=rows,
-                    plan=plan, kmeans_error=kmeans_error)
+                    plan=plan, kmeans_error=kmeans_error, columns=columns)
 
 
 def _history_notes(kmeans, gmm, plan):
@@ -281,7 +283,7 @@ def _history_notes(kmeans, gmm, plan):
 
 
 def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=None, *,
-             rows=None, plan=None, kmeans_error=None):
+             rows=None, plan=None, kmeans_error=None, columns=None):
     """A :class:`Comparison` of two fitted models on ``X`` (as they were fitted).
 
     Parameters
@@ -301,6 +303,8 @@ def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=N
     plan : budget.FitPlan, optional
     kmeans_error : str, optional
         Why there is no model at all.
+    columns : sequence of str, optional
+        Feature names, for the notes.
     """
     notes = list(dict.fromkeys(notes))
     extra = {"rows": rows, "plan": plan, "warnings": notes}
@@ -315,13 +319,61 @@ def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=N
     resp = gmm.predict_proba(X)
     order, gmm_labels = match_labels(kmeans_labels, resp.argmax(axis=1), gmm.n_components)
     resp = resp[:, order]
-    extra["warnings"] = notes + degenerate_notes(gmm, X, order)
+    extra["warnings"] = notes + degenerate_notes(gmm, X, order, gmm_labels, columns)
     return Comparison(X, settings, kmeans, gmm, kmeans_labels, gmm_labels, order, resp,
                       *seconds, **extra)
 
 
-def degenerate_notes(gmm, X, order):
-    """Plain-language notes on components that collapsed or emptied, in matched numbering."""
+SCALE_RATIO = 100  # feature spreads differing more than this dominate distances
+
+
+def _about(ratio):
+    """A ratio to two significant digits, for sentences: 10,012 -> '10,000'."""
+    return f"{float(f'{ratio:.2g}'):,.0f}"
+
+
+def _feature_name(columns, i):
+    return f"'{columns[i]}'" if columns is not None else f"feature {i + 1}"
+
+
+def scale_advice(X, columns=None):
+    """A sentence when the features' spreads differ more than ``SCALE_RATIO``-fold.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The features as loaded (not standardised).
+
+    Returns
+    -------
+    str or None
+    """
+    if X.shape[1] < 2 or len(X) < 2:
+        return None
+    std = X.std(axis=0)
+    if not (std > 0).all() or std.max() / std.min() <= SCALE_RATIO:
+        return None
+    wide, narrow = int(std.argmax()), int(std.argmin())
+    return (f"The features' scales differ about {_about(std.max() / std.min())}-fold "
+            f"({_feature_name(columns, wide)} spreads {std[wide]:.3g}, "
+            f"{_feature_name(columns, narrow)} {std[narrow]:.3g}), so distances are dominated "
+            f"by {_feature_name(columns, wide)}. Standardise the features to weigh them "
+            "equally.")
+
+
+def degenerate_notes(gmm, X, order, labels=None, columns=None):
+    """Plain-language notes on components that collapsed, emptied or flattened, each
+    naming the cause found in the data, in matched numbering.
+
+    Parameters
+    ----------
+    gmm : GaussianMixture
+    X : ndarray of shape (n_samples, n_features)
+    order : ndarray of shape (n_components,)
+    labels : ndarray of shape (n_samples,), optional
+        The GMM's matched labels (to look at each cluster's rows).
+    columns : sequence of str, optional
+    """
     notes = []
     n_samples = len(X)
     full = gmmcore.gaussian.full_covariances(
@@ -333,12 +385,30 @@ def degenerate_notes(gmm, X, order):
                 f"Cluster {j + 1} of the GMM holds less than two points' weight: it has "
                 "collapsed. Try a smaller K or a larger reg_covar."
             )
-        elif np.linalg.eigvalsh(full[k]).min() < 1e-6 * max(spread, 1e-300):
-            notes.append(
-                f"Cluster {j + 1} of the GMM is nearly flat (its points lie on a line or "
-                "repeat): try standardising, a diagonal covariance or a larger reg_covar."
-            )
+            continue
+        values, vectors = np.linalg.eigh(full[k])
+        if values[0] < 1e-6 * max(spread, 1e-300):
+            rows = X if labels is None else X[labels == j]
+            notes.append(f"Cluster {j + 1} of the GMM is nearly flat: "
+                         + _flat_cause(rows, X, values, vectors[:, 0], columns))
     return notes
+
+
+def _flat_cause(rows, X, values, flattest, columns):
+    """Why a component's covariance is nearly singular, in words with what to do."""
+    distinct = len(np.unique(rows, axis=0)) if len(rows) else 0
+    if len(rows) and distinct <= max(2, len(rows) // 2):
+        return (f"its {len(rows):,} points take only {distinct:,} distinct values (repeated "
+                "rows). Try a smaller K, a larger reg_covar or a spherical covariance.")
+    std = X.std(axis=0)
+    axis = int(np.abs(flattest).argmax())
+    if std.min() > 0 and std.max() / std[axis] > SCALE_RATIO and abs(flattest[axis]) > 0.9:
+        return (f"it is thin along {_feature_name(columns, axis)}, whose values spread "
+                f"{_about(std.max() / std[axis])} times less than "
+                f"{_feature_name(columns, int(std.argmax()))}'s. Standardise the features.")
+    return (f"its points lie close to a line or plane (they spread "
+            f"{_about(np.sqrt(values[-1] / max(values[0], 1e-300)))} times less in one direction "
+            "than in another). Try a diagonal covariance, a smaller K or a larger reg_covar.")
 
 
 def agreement(comparison):
@@ -358,6 +428,26 @@ def agreement(comparison):
         "nmi": float(metrics.normalized_mutual_info_score(c.kmeans_labels, c.gmm_labels)),
         "n_disagree": n_disagree,
         "share_disagree": n_disagree / len(c.X),
+    }
+
+
+def headline(comparison, true_labels=None):
+    """What the Compare page says first: how far the methods agree, and when the true
+    labels are known how far each agrees with them.
+
+    Returns
+    -------
+    dict or None
+        :func:`agreement`'s keys, plus ``ari_kmeans_truth`` and ``ari_gmm_truth``
+        with true labels; None without a mixture.
+    """
+    summary = agreement(comparison)
+    if summary is None or true_labels is None:
+        return summary
+    return summary | {
+        "ari_kmeans_truth": float(metrics.adjusted_rand_score(true_labels,
+                                                               comparison.kmeans_labels)),
+        "ari_gmm_truth": float(metrics.adjusted_rand_score(true_labels, comparison.gmm_labels)),
     }
 
 

@@ -2,7 +2,7 @@
 the fitted models as JSON (loadable by ``gmmcore``), and a script that refits them."""
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ from . import compare
 
 CSV_NAME = "kmeans_vs_gmm.csv"
 JSON_NAME = "kmeans_vs_gmm_models.json"
+PROFILE_NAME = "kmeans_vs_gmm_cluster_profiles.csv"
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -44,7 +45,34 @@ def safe_text(value):
     return value
 
 
-def results_frame(comparison, columns, labels=None, features=None):
+@dataclass(frozen=True)
+class SourceRows:
+    """An uploaded file as read: what exports join their results back onto.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Every data row of the file in its order, every column.
+    row_numbers : ndarray of shape (n_rows,)
+        The row of ``table`` each row of the loaded data came from.
+    excluded : dict of int to str
+        Rows of ``table`` left out of the data, and why.
+    """
+
+    table: pd.DataFrame
+    row_numbers: np.ndarray
+    excluded: dict
+
+    @classmethod
+    def of(cls, result):
+        """The source rows of an ``ingest.IngestResult``."""
+        return cls(result.table, result.row_numbers, dict(result.excluded))
+
+
+NOT_SHOWN = "not in the uniform random sample the app worked on"
+
+
+def results_frame(comparison, columns, labels=None, features=None, source=None):
     """The data with both models' labels, the responsibilities and the uncertainty.
 
     Parameters
@@ -54,19 +82,24 @@ def results_frame(comparison, columns, labels=None, features=None):
         Names of the feature columns of ``comparison.X``.
     labels : ndarray of shape (n_loaded,), optional
         True labels of the data as loaded, written as a column when given
-        (numbers stay numbers).
+        (numbers stay numbers). Not needed with ``source`` (its table has them).
     features : ndarray of shape (n_loaded, n_features), optional
         The rows as the user gave them (before standardising); default
         ``comparison.X``.
+    source : SourceRows, optional
+        For an uploaded file: the result is then every row of the file in its
+        order (``source_row``), every column, and the results joined on, empty
+        for a row left out, with ``excluded_because`` saying why.
 
     Returns
     -------
     frame : pandas.DataFrame
-        One row per row the app worked on (all, or its uniform sample), with
-        ``row`` (0-based position in the data as loaded). Clusters are numbered
-        from 1, GMM clusters matched to K-means'; columns as
-        :func:`gmmcore.io.result_columns` names them.
+        Clusters are numbered from 1, GMM clusters matched to K-means'; columns
+        as :func:`gmmcore.io.result_columns` names them.
     """
+    results = io.result_columns(comparison.kmeans_labels, comparison.resp)
+    if source is not None:
+        return _joined_to_source(comparison, results, source)
     rows = comparison.rows
     shown = comparison.X if features is None else features if rows is None else features[rows]
     frame = pd.DataFrame(shown, columns=list(columns))
@@ -74,9 +107,61 @@ def results_frame(comparison, columns, labels=None, features=None):
     if labels is not None:
         labels = np.asarray(labels)
         frame["true_label"] = labels if rows is None else labels[rows]
-    for name, values in io.result_columns(comparison.kmeans_labels, comparison.resp).items():
+    for name, values in results.items():
         frame[name] = values
     return frame
+
+
+def _joined_to_source(comparison, results, source):
+    positions = source.row_numbers if comparison.rows is None else \
+        source.row_numbers[comparison.rows]
+    frame = source.table.copy()
+    frame.insert(0, "source_row", np.arange(len(frame)))
+    for name, values in results.items():
+        column = pd.Series(pd.NA, index=frame.index,
+                           dtype="Int64" if name.endswith("_cluster") else "Float64")
+        column.iloc[positions] = values
+        frame[name] = column
+    why = pd.Series("", index=frame.index, dtype=object)
+    why.iloc[np.setdiff1d(source.row_numbers, positions)] = NOT_SHOWN
+    for row, reason in source.excluded.items():
+        why.iloc[row] = reason
+    frame["excluded_because"] = why
+    return frame
+
+
+def cluster_profiles(comparison, columns, features):
+    """Per method and cluster: size, share, and each feature's mean and spread.
+
+    Parameters
+    ----------
+    comparison : dashboard.compare.Comparison
+    columns : sequence of str
+    features : ndarray of shape (n_loaded, n_features)
+        The rows in their original units (before standardising).
+
+    Returns
+    -------
+    profile : pandas.DataFrame
+        One row per (method, cluster): ``method``, ``cluster`` (from 1),
+        ``points``, ``share``, then ``<feature> mean`` and ``<feature> std``.
+    """
+    shown = features if comparison.rows is None else features[comparison.rows]
+    labelings = [("K-means", comparison.kmeans_labels)]
+    if comparison.gmm_labels is not None:
+        labelings.append(("GMM", comparison.gmm_labels))
+    rows = []
+    for method, labels in labelings:
+        for j in range(comparison.settings.k):
+            mine = shown[labels == j]
+            row = {"method": method, "cluster": j + 1, "points": len(mine),
+                   "share": len(mine) / len(shown)}
+            for i, name in enumerate(columns):
+                values = mine[:, i]
+                row[f"{name} mean"] = values.mean() if len(values) else np.nan
+                row[f"{name} std"] = values.std() if len(values) else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def to_csv_bytes(frame):

@@ -61,12 +61,22 @@ class IngestResult:
         Every decision taken, in words for the user.
     error : str or None
         Why the file was refused, and what to change.
+    table : pandas.DataFrame or None
+        Every data row of the file, in its order, with every column (numbers
+        parsed, text kept): what exports join their results back onto.
+    row_numbers : ndarray of shape (len(features),) or None
+        The row of ``table`` each row of ``features`` came from.
+    excluded : dict of int to str
+        Rows of ``table`` left out of ``features``, and why.
     """
 
     features: pd.DataFrame | None = None
     extra: pd.DataFrame | None = None
     report: list = field(default_factory=list)
     error: str | None = None
+    table: pd.DataFrame | None = None
+    row_numbers: np.ndarray | None = None
+    excluded: dict = field(default_factory=dict)
 
     @property
     def ok(self):
@@ -332,7 +342,8 @@ def ingest(raw, *, missing="drop", max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
         raise ValueError(f"missing={missing!r}; use 'drop' or 'mean'.")
     report = []
     try:
-        features, extra = _ingest(raw, missing, max_rows, max_columns, max_bytes, report)
+        features, extra, table, rows, excluded = _ingest(raw, missing, max_rows, max_columns,
+                                                         max_bytes, report)
     except IngestError as exc:
         return IngestResult(report=report, error=str(exc))
     except (ValueError, TypeError, OverflowError, MemoryError, RecursionError,
@@ -341,7 +352,8 @@ def ingest(raw, *, missing="drop", max_rows=MAX_ROWS, max_columns=MAX_COLUMNS,
         return IngestResult(report=report, error=(
             f"The file could not be read ({type(exc).__name__}). Save it as a plain CSV "
             "with one header row and one row per line, and upload it again."))
-    return IngestResult(features, extra, report)
+    return IngestResult(features, extra, report, table=table, row_numbers=rows,
+                        excluded=excluded)
 
 
 def _ingest(raw, missing, max_rows, max_columns, max_bytes, report):
@@ -430,6 +442,8 @@ def _split_and_clean(cells, decimal, thousands, missing, report):
         report.append("Non-numeric column(s) left out of the features: "
                       + ", ".join(f"'{n}'" for n in text_columns)
                       + " (you can use one as the true labels).")
+    table = pd.DataFrame({name: numeric.get(name, cells[name]) for name in cells.columns},
+                         index=cells.index)
     features = pd.DataFrame(numeric, index=cells.index)
     features = _drop_unusable_columns(features, report)
     if features.shape[1] == 0:
@@ -439,12 +453,14 @@ def _split_and_clean(cells, decimal, thousands, missing, report):
         )
     _refuse_extreme_values(features)
     extra = cells[text_columns]
-    features, extra = _handle_missing(features, extra, missing, report)
+    features, extra, excluded = _handle_missing(features, extra, missing, report)
     if len(features) == 0:
         raise IngestError("No rows are left once rows with missing values are dropped. "
                           "Choose 'replace by column mean' for missing values.")
     report.append(f"Loaded {len(features):,} rows x {features.shape[1]} numeric columns.")
-    return features.reset_index(drop=True), extra.reset_index(drop=True)
+    rows = features.index.to_numpy()
+    return (features.reset_index(drop=True), extra.reset_index(drop=True),
+            table.reset_index(drop=True), rows, excluded)
 
 
 def _refuse_extreme_values(features):
@@ -478,21 +494,33 @@ def _drop_unusable_columns(features, report):
 
 
 def _handle_missing(features, extra, missing, report):
+    """Drop (or fill) rows with missing or infinite values.
+
+    Returns
+    -------
+    features, extra : pandas.DataFrame
+        Their index is the rows' position in the file's table.
+    excluded : dict of int to str
+        The dropped rows and why, by position.
+    """
     values = features.to_numpy()
     bad = ~np.isfinite(values)
     if not bad.any():
-        return features, extra
+        return features, extra, {}
     n_rows = int(bad.any(axis=1).sum())
     n_inf = int(np.isinf(values).sum())
     what = "missing" + (f" or infinite ({n_inf} infinite)" if n_inf else "")
     if missing == "drop":
         keep = ~bad.any(axis=1)
         report.append(f"Dropped {n_rows:,} row(s) with {what} values.")
-        return features[keep], extra[keep]
+        first_bad = bad.argmax(axis=1)
+        excluded = {int(features.index[i]): f"missing or infinite value in "
+                    f"'{features.columns[first_bad[i]]}'" for i in np.flatnonzero(~keep)}
+        return features[keep], extra[keep], excluded
     values = values.copy()
     values[bad] = np.nan
     means = np.nanmean(values, axis=0)
     values[bad] = np.take(means, np.nonzero(bad)[1])
     report.append(f"Replaced {int(bad.sum()):,} {what} value(s) in {n_rows:,} row(s) by "
                   "their column's mean.")
-    return pd.DataFrame(values, columns=features.columns, index=features.index), extra
+    return pd.DataFrame(values, columns=features.columns, index=features.index), extra, {}

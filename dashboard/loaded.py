@@ -185,4 +185,5 @@ def comparison_for(models, X, limits=budget.Limits()):
                                           plan=plan).fit(X_model)
         notes.append("The model file has no K-means model: K-means was fitted on the sample "
                      "shown here.")
-    return compare.assemble(X_model, settings, kmeans, models.gmm, notes, rows=rows, plan=plan)
+    return compare.assemble(X_model, settings, kmeans, models.gmm, notes, rows=rows, plan=plan,
+                            columns=models.columns)

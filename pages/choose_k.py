@@ -51,9 +51,16 @@ if best is None:
              "larger reg_covar or a smaller K.")
 else:
     covariance_type, k = best
+    label = charts.CRITERIA[criterion]
+    low_type, low_k = choose_k.lowest(gmm, criterion)
     current = (c.settings.covariance_type, c.settings.k)
-    st.success(f"Lowest {charts.CRITERIA[criterion]}: **K = {k}, {covariance_type} "
-               f"covariance**." + (" The sidebar already uses it." if current == best else ""))
+    rule = (f"the simplest model (fewest parameters) whose {label} is within "
+            f"{choose_k.MARGIN} of the lowest; a smaller difference is not 'very strong' "
+            "evidence on Kass and Raftery's scale")
+    lowest_note = "" if (low_type, low_k) == best else \
+        f" The lowest {label} is at K = {low_k}, {low_type} covariance."
+    st.success(f"Recommended: **K = {k}, {covariance_type} covariance** — {rule}."
+               + lowest_note + (" The sidebar already uses it." if current == best else ""))
     st.button(f"Use K = {k} and {covariance_type} covariance in the sidebar",
               key="choose_k_use", on_click=widgets.use_model, args=(k, covariance_type),
               disabled=current == best, type="primary")

@@ -5,39 +5,42 @@ import streamlit as st
 
 from dashboard import charts, compare, export
 from dashboard.text import escape
-from dashboard.ui import cached, entry, sidebar, state, widgets
+from dashboard.ui import cached, entry, sidebar, widgets
 
 entry.ensure_entry_point()
 
-cur = state.current()
+cur = widgets.page_start("K-means vs Gaussian mixture")
 c = cur.comparison
-
-st.title("K-means vs Gaussian mixture")
+st.markdown(
+    "**K-means** puts every point with the nearest centroid by plain distance; a **Gaussian "
+    "mixture** weighs distance by each cluster's own spread and shape, and by its size. "
+    "Try another dataset, K or covariance type in the sidebar and watch where they part ways."
+)
 st.caption(escape(cur.data.description, 400))
-widgets.show_fit_messages(c)
 
-summary = cached.per_fit(cur, compare.agreement)
-if summary is not None:
-    a, b, d = st.columns(3)
-    a.metric("Points assigned differently",
-             f"{summary['n_disagree']:,} ({100 * summary['share_disagree']:.1f}%)",
-             help=f"Out of {len(c.X):,} points, after matching cluster numbers.")
-    b.metric("Agreement: adjusted Rand index", f"{summary['ari']:.3f}",
-             help="1 means identical clusterings; 0 is what chance gives.")
-    d.metric("Agreement: normalised mutual information", f"{summary['nmi']:.3f}",
-             help="1 means identical clusterings; 0 means unrelated.")
-    st.markdown(
-        "K-means measures plain Euclidean distance to a centroid; the GMM weighs distance by "
-        "each cluster's spread and shape (Mahalanobis distance) and by its mixing weight. "
-        "Ringed points are where that changes the answer."
-    )
+headline = cached.headline(cur)
+if headline is not None:
+    shown = [("Points assigned differently",
+              f"{headline['n_disagree']:,} ({100 * headline['share_disagree']:.1f}%)",
+              f"Out of {len(c.X):,} points, after matching cluster numbers.")]
+    if "ari_kmeans_truth" in headline:
+        shown += [("K-means vs the true labels (ARI)", f"{headline['ari_kmeans_truth']:.3f}",
+                   "Adjusted Rand index: 1 is a perfect match, 0 what chance gives."),
+                  ("GMM vs the true labels (ARI)", f"{headline['ari_gmm_truth']:.3f}",
+                   "Adjusted Rand index: 1 is a perfect match, 0 what chance gives.")]
+    shown.append(("K-means vs GMM (ARI)", f"{headline['ari']:.3f}",
+                  "How alike the two clusterings are: 1 identical, 0 unrelated."))
+    for column, (label, value, help_text) in zip(st.columns(len(shown)), shown):
+        column.metric(label, value, help=help_text)
 
+outline = st.toggle("Outline the points the two methods assign differently", value=True,
+                    key="compare_outline")
 left, right = st.columns(2)
 with left:
-    widgets.plot(st, cached.figure(cur, charts.kmeans_figure), key="compare_kmeans")
+    widgets.plot(st, cached.figure(cur, charts.kmeans_figure, outline), key="compare_kmeans")
 with right:
     if c.gmm is not None:
-        widgets.plot(st, cached.figure(cur, charts.gmm_figure), key="compare_gmm")
+        widgets.plot(st, cached.figure(cur, charts.gmm_figure, outline), key="compare_gmm")
 
 notes = [cur.view.note]
 if not cur.view.is_exact and len(cur.columns) > 2:
@@ -49,14 +52,24 @@ st.subheader("Metrics")
 table = pd.DataFrame(cached.metrics_rows(cur)).set_index("metric")
 st.dataframe(table.map(compare.format_value), width="stretch")
 
-st.subheader("Take it away")
 features = sidebar.fitted_features(cur)
-csv_col, json_col, py_col = st.columns(3)
+profiles = export.cluster_profiles(c, cur.columns, features)
+with st.expander("Per-cluster profile: size, mean and spread of every feature"):
+    st.dataframe(profiles, hide_index=True, width="stretch")
+    st.caption("In the data's own units (before standardising), for the rows shown.")
+
+st.subheader("Take it away")
+csv_col, profile_col, json_col, py_col = st.columns(4)
 csv_col.download_button(
     "Data with labels and responsibilities (CSV)",
-    lambda: export.to_csv_bytes(export.results_frame(c, cur.columns, cur.labels, features)),
+    lambda: export.to_csv_bytes(export.results_frame(c, cur.columns, cur.labels, features,
+                                                     cur.data.source)),
     file_name=export.CSV_NAME, mime="text/csv", key="compare_download_csv",
     icon=":material/table:", width="stretch", on_click="ignore")
+profile_col.download_button(
+    "Per-cluster profile (CSV)", lambda: export.to_csv_bytes(profiles),
+    file_name=export.PROFILE_NAME, mime="text/csv", key="compare_download_profile",
+    icon=":material/summarize:", width="stretch", on_click="ignore")
 json_col.download_button(
     "Both fitted models (JSON)",
     lambda: export.models_json_bytes(c, cur.columns, features),
@@ -67,10 +80,11 @@ py_col.download_button(
     "Python script that refits them", script, file_name="refit_kmeans_vs_gmm.py",
     mime="text/x-python", key="compare_download_py", icon=":material/code:",
     width="stretch", on_click="ignore")
-st.caption("The CSV has your columns as loaded (before standardising), the true labels when "
-           "known, both clusters (GMM clusters numbered to match K-means'), every "
-           "responsibility and the uncertainty. The JSON loads back with "
-           "`gmmcore.models_from_dict(json.load(f))`. Every chart exports a PNG from its "
+st.caption("The data CSV has every row of your file in its order (`source_row`) with all its "
+           "columns, and both methods' results joined on: `kmeans_cluster`, `gmm_cluster` "
+           "(numbered to match K-means'), `gmm_p_cluster_1`, ... and `gmm_uncertainty`; rows "
+           "left out are kept with empty results and `excluded_because`. The JSON loads back "
+           "with `gmmcore.models_from_dict(json.load(f))`. Every chart exports a PNG from its "
            "toolbar (camera icon).")
 with st.expander("The script"):
     st.code(script, language="python")

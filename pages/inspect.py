@@ -30,7 +30,9 @@ with left:
     widgets.plot(st, charts.inspector_figure(c, cur.view, e), key="inspect_chart",
             on_select="rerun", selection_mode="points")
 
-widgets.plot(st, charts.terms_figure(e), key="inspect_terms")
+kmeans_terms, gmm_terms = st.columns([2, 3])
+widgets.plot(kmeans_terms, charts.kmeans_terms_figure(e), key="inspect_terms_kmeans")
+widgets.plot(gmm_terms, charts.gmm_terms_figure(e), key="inspect_terms_gmm")
 st.markdown(
     "K-means picks the cluster with the smallest squared distance. The GMM picks the "
     "largest **log weight + log density**: minus half the squared Mahalanobis distance (the "

@@ -105,7 +105,7 @@ def fit_comparison(digest, columns, settings, X):
     """Both fits for one dataset (by digest), column choice and settings, within budget."""
     def fit():
         estimate = plan_fit(len(X), X.shape[1], settings, limits()).estimated_seconds
-        comparison = _heavy(estimate, lambda: compare.compare(X, settings, limits()))
+        comparison = _heavy(estimate, lambda: compare.compare(X, settings, limits(), columns))
         _read_only(comparison.X, comparison.kmeans_labels, comparison.gmm_labels,
                    comparison.resp)
         return comparison
@@ -146,6 +146,12 @@ def metrics_rows(cur):
     return _caches()["small"].get(
         ("metrics", *cur.fit_key, cur.labels_key),
         lambda: compare.metrics_table(cur.comparison, cur.shown_labels))
+
+
+def headline(cur):
+    """The Compare page's top numbers for this run (cached per fit and label choice)."""
+    return _caches()["small"].get(("headline", *cur.fit_key, cur.labels_key),
+                                  lambda: compare.headline(cur.comparison, cur.shown_labels))
 
 
 def figure(cur, builder, *args):

@@ -7,7 +7,7 @@ visitor uploaded (file names, headers) is shown escaped.
 
 import streamlit as st
 
-from .. import compare, datasets, ingest, links, loaded
+from .. import compare, datasets, export, ingest, links, loaded
 from ..links import MODEL, UPLOAD
 from ..settings import MAX_K, by_key
 from ..text import escape
@@ -47,7 +47,8 @@ def _upload_data(raw, name, missing):
     frame = result.features
     data = ActiveData(UPLOAD, f"Upload: {name}", frame.to_numpy(), tuple(frame.columns), None,
                       f"{name}: {frame.shape[0]:,} rows, {frame.shape[1]} numeric columns.",
-                      digest + missing, tuple(result.report), result.extra)
+                      digest + missing, tuple(result.report), result.extra,
+                      export.SourceRows.of(result))
     return data, None
 
 
@@ -147,8 +148,9 @@ def _model_sample(models, model_digest, model_name, sample_file):
         what = f"{len(X):,} rows of {sample_file.name}"
     description = (f"The models of {model_name} ({models.source}), shown on {what}. Nothing is "
                    "refitted: change the model by fitting again.")
+    source = None if sample_file is None else export.SourceRows.of(result)
     return ActiveData(MODEL, f"Model: {model_name}", X, models.columns, None, description,
-                      f"model:{model_digest}:{sample_digest}"), None
+                      f"model:{model_digest}:{sample_digest}", source=source), None
 
 
 def _label_choice(data):

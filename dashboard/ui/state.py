@@ -30,6 +30,7 @@ class ActiveData:
     digest: str
     report: tuple = ()
     extra: object = None  # pandas.DataFrame of non-numeric columns, uploads only
+    source: object = None  # export.SourceRows of an uploaded file: what exports join onto
 
 
 @dataclass

@@ -6,7 +6,7 @@ Session keys of page-only widgets start with the page's name
 
 import streamlit as st
 
-from .. import explain
+from .. import compare, explain
 from ..text import escape
 from .state import current
 
@@ -22,9 +22,26 @@ def page_start(title, *, needs_mixture=False):
     cur = current()
     st.title(title)
     show_fit_messages(cur.comparison)
+    _offer_standardising(cur)
     if needs_mixture and cur.comparison.gmm is None:
         st.stop()
     return cur
+
+
+def _standardise():
+    st.session_state["standardize"] = True
+
+
+def _offer_standardising(cur):
+    """Say when the features' scales differ a lot, with a button that standardises them."""
+    if cur.settings.standardize or cur.data.key == "model":
+        return
+    advice = compare.scale_advice(cur.data.X[:, [cur.data.columns.index(c)
+                                                 for c in cur.columns]], cur.columns)
+    if advice:
+        st.warning(escape(advice, 600), icon=":material/straighten:")
+        st.button("Standardise the features", key="standardise_now", on_click=_standardise,
+                  icon=":material/tune:")
 
 
 def show_fit_messages(comparison):

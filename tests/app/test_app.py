@@ -453,3 +453,17 @@ def test_an_upload_with_the_same_column_names_uses_all_its_columns(app):
     _no_errors(app)
     assert _current(app).columns == ("x1", "x2", "x3")
     assert _current(app).comparison.X.shape == (60, 3)
+
+
+def test_very_different_scales_are_pointed_out_with_a_button_that_standardises(app):
+    rng = np.random.RandomState(0)
+    rows = "\n".join(f"{a:.1f},{b:.4f}" for a, b in zip(rng.normal(5e4, 1e4, 80),
+                                                       rng.normal(3, 1, 80)))
+    _upload(app, "houses.csv", ("income,rooms\n" + rows + "\n").encode())
+    _no_errors(app)
+    warnings_text = " ".join(_plain(w.value) for w in app.warning)
+    assert "scales differ about" in warnings_text and "'income'" in warnings_text
+    app.button(key="standardise_now").click().run()
+    _no_errors(app)
+    assert _current(app).settings.standardize
+    assert not any("scales differ" in _plain(w.value) for w in app.warning)

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -63,13 +65,40 @@ def test_gmm_figure_ellipses_and_disagreement(aniso):
     diff = one - c.gmm_means[0]
     maha = np.einsum("nd,de,ne->n", diff, np.linalg.inv(c.gmm_covariances[0]), diff)
     np.testing.assert_allclose(maha, 1.0, rtol=1e-6)
-    ring = _by_name(fig, "assigned differently")[0]
-    assert len(ring.x) == c.disagree.sum()
-    assert f"({int(c.disagree.sum())})" in ring.name
+    legend = _by_name(fig, "outlined: assigned differently")[0]
+    assert f"({int(c.disagree.sum())}, " in legend.name
+    outlined = np.concatenate([c.disagree[t.customdata] for t in points])
+    widths = np.concatenate([t.marker.line.width for t in points])
+    np.testing.assert_array_equal(widths > 0, outlined)
     z = np.asarray(fig.data[0].z)
     gx, gy = np.meshgrid(fig.data[0].x, fig.data[0].y)
     raw = c.gmm.predict(np.column_stack([gx.ravel(), gy.ravel()]))
     np.testing.assert_array_equal(z.ravel(), np.argsort(c.order)[raw])
+
+
+def test_both_clusterings_stay_visible_with_40_percent_disagreement(aniso):
+    d, c, view = aniso
+    rng = np.random.RandomState(0)
+    flip = rng.rand(len(c.X)) < 0.4
+    labels = c.kmeans_labels.copy()
+    labels[flip] = (labels[flip] + 1) % 3  # the methods disagree on 40 % of the rows
+    busy = dataclasses.replace(c, gmm_labels=labels)
+    share = busy.disagree.mean()
+    assert 0.38 < share < 0.42
+    for figure, prefix, own in ((charts.kmeans_figure, "K-means ", c.kmeans_labels),
+                                (charts.gmm_figure, "GMM ", labels)):
+        fig = figure(busy, view)
+        points = _by_name(fig, prefix)
+        # Every point keeps its own cluster's colour; disagreements add only an outline.
+        assert sum(len(t.x) for t in points) == len(c.X)
+        for j, t in enumerate(points):
+            assert t.marker.color == charts.cluster_color(j)
+            np.testing.assert_array_equal(own[t.customdata], j)
+            np.testing.assert_array_equal(t.marker.line.width > 0, busy.disagree[t.customdata])
+        assert f"{share:.0%})" in _by_name(fig, "outlined")[0].name
+        plain = figure(busy, view, False)
+        assert not _by_name(plain, "outlined")
+        assert all(t.marker.line.width is None for t in _by_name(plain, prefix))
 
 
 def test_projected_views_for_many_features(iris):
@@ -86,7 +115,7 @@ def test_large_data_is_thinned_for_display_with_a_note():
     c = compare.compare(X, compare.Settings(k=2))
     fig = charts.kmeans_figure(c, compare.feature_view(("a", "b"), "a", "b"), max_points=5000)
     assert sum(len(t.x) for t in _by_name(fig, "K-means ")) == 5000
-    assert "showing 5,000 of 60,000" in fig.layout.title.text
+    assert "showing 5,000 of 60,000" in fig.layout.title.subtitle.text
 
 
 def test_responsibility_heatmap_sorted_and_thinned(aniso):
@@ -99,7 +128,7 @@ def test_responsibility_heatmap_sorted_and_thinned(aniso):
     for j in range(3):
         top = z[assigned == j].max(axis=1)
         assert np.all(np.diff(top) <= 1e-12)
-    assert "200 of 600" in fig.layout.title.text
+    assert "200 of 600" in fig.layout.title.subtitle.text
 
 
 def test_uncertainty_and_histogram(aniso):
@@ -184,7 +213,7 @@ def test_gmm_step_figure_shows_the_parameters_of_that_iteration(aniso):
     assert "iteration 1 of" in fig.layout.title.text
     start = charts.gmm_step_figure(view, c.X, rows, explain.gmm_step(c, 0, rows), 5)
     assert "initialisation" in start.layout.title.text and not start.layout.annotations
-    assert "500 of 600" in start.layout.title.text
+    assert "500 of 600" in start.layout.title.subtitle.text
 
 
 def test_kmeans_step_figure_regions_follow_the_centroids_of_that_iteration(aniso):
@@ -226,13 +255,14 @@ def test_inspector_figure_stars_the_row_and_joins_it_to_every_centre(aniso):
 def test_terms_figure_stacks_to_the_log_density(aniso):
     d, c, view = aniso
     e = explain.explain_point(c, 5)
-    fig = charts.terms_figure(e)
+    np.testing.assert_allclose(charts.kmeans_terms_figure(e).data[0].y, e.sq_euclidean)
+    fig = charts.gmm_terms_figure(e)
     bars = [t for t in fig.data if isinstance(t, go.Bar)]
-    np.testing.assert_allclose(bars[0].y, e.sq_euclidean)
-    stacked = np.sum([t.y for t in bars[1:]], axis=0)
+    stacked = np.sum([t.y for t in bars], axis=0)
     np.testing.assert_allclose(stacked, e.terms.log_joint[0])
     np.testing.assert_allclose(_by_name(fig, "total")[0].y, e.terms.log_joint[0])
     assert fig.layout.barmode == "relative"
+    assert f"cluster {e.gmm_pick + 1}" in fig.layout.title.subtitle.text
 
 
 def test_restart_curves_bold_the_best():
@@ -252,7 +282,7 @@ def grid(iris):
 
 def test_selection_charts_mark_the_best_model(grid):
     for criterion in charts.CRITERIA:
-        best_type, best_k = choose_k.recommended(grid, criterion)
+        best_type, best_k = choose_k.lowest(grid, criterion)
         i = grid["covariance_types"].index(best_type)
         j = list(grid["k"]).index(best_k)
         assert grid[criterion][i, j] == np.nanmin(grid[criterion])
@@ -264,6 +294,16 @@ def test_selection_charts_mark_the_best_model(grid):
         shape = heat.layout.shapes[0]
         assert (shape.x0 + 0.5, shape.y0 + 0.5) == (j, i)
         assert heat.layout.xaxis.type == "category"
+
+
+def test_the_recommendation_is_the_simplest_model_close_to_the_lowest():
+    result = {"k": np.array([1, 2, 3, 4]), "covariance_types": ["full", "diag"],
+              "bic": np.array([[500.0, 300.0, 210.0, 200.0], [400.0, 305.0, 203.0, 199.0]]),
+              "n_parameters": np.array([[5, 11, 17, 23], [4, 9, 14, 19]])}
+    assert choose_k.lowest(result, "bic") == ("diag", 4)
+    # Within 10 of 199: (full, 4) 200, (diag, 3) 203, (diag, 4) 199 -> fewest parameters.
+    assert choose_k.recommended(result, "bic") == ("diag", 3)
+    assert choose_k.recommended(result, "bic", margin=0) == ("diag", 4)
 
 
 def test_failed_cells_show_as_failed_and_no_best_when_all_fail():

@@ -122,3 +122,28 @@ def test_history_is_kept_for_replay():
     assert len(c.gmm.history_) == c.gmm.n_iter_ + 1
     assert len(c.kmeans.history_) == c.kmeans.n_iter_ + 1
     assert isinstance(c.gmm, gmmcore.GaussianMixture)
+
+
+def test_scale_advice_names_the_features_and_the_ratio():
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(0, 1e4, 300), rng.normal(0, 1.0, 300)])
+    advice = compare.scale_advice(X, ("income", "rooms"))
+    assert "about 10,000-fold" in advice
+    assert "'income'" in advice and "'rooms'" in advice and "Standardise" in advice
+    assert compare.scale_advice(X / [1e4, 1], ("income", "rooms")) is None
+
+
+def test_a_flat_cluster_is_blamed_on_its_real_cause():
+    rng = np.random.RandomState(0)
+    centres = rng.normal(0, 3e4, size=(3, 1))
+    x = np.concatenate([c + rng.normal(0, 1e3, 200) for c in centres[:, 0]])
+    X = np.column_stack([x, rng.normal(0, 1.0, 600)])  # 'rooms' spreads 10,000 times less
+    c = compare.compare(X, compare.Settings(k=3), columns=("income", "rooms"))
+    notes = " ".join(c.warnings)
+    assert "nearly flat" in notes and "thin along 'rooms'" in notes and "Standardise" in notes
+    assert "repeat" not in notes
+
+    repeated = np.repeat([[0.0, 0.0], [5.0, 5.0], [9.0, 1.0], [3.0, 7.0]], 50, axis=0)
+    repeated = repeated + np.r_[np.zeros((150, 2)), rng.normal(0, 1, (50, 2))]
+    c = compare.compare(repeated, compare.Settings(k=4), columns=("a", "b"))
+    assert "distinct values (repeated rows)" in " ".join(c.warnings)

@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import json
 
@@ -93,3 +94,68 @@ def test_the_script_refits_the_same_models_from_the_csv(fitted, tmp_path, monkey
 def test_script_uses_the_csv_header_of_formula_like_names():
     script = export.reproduce_script(["=a", "b"], compare.Settings())
     assert "frame[[\"'=a\", 'b']]" in script
+
+
+def _upload(text):
+    from dashboard import ingest
+
+    result = ingest.ingest(text.encode())
+    assert result.ok, result.error
+    return result
+
+
+def test_an_upload_exports_every_row_in_order_with_its_columns_and_why():
+    rows = ["id,a,b,city"] + [f"{100 + i},{(i * 7) % 10},{(i * 3) % 11},c{i % 4}"
+                              for i in range(40)]
+    rows[5] = "104,NA,3,oslo"
+    result = _upload("\n".join(rows) + "\n")
+    features = result.features.to_numpy()
+    c = compare.compare(features, compare.Settings(k=2))
+    frame = export.results_frame(c, tuple(result.features.columns), features=features,
+                                 source=export.SourceRows.of(result))
+    out = pd.read_csv(io.BytesIO(export.to_csv_bytes(frame)))
+    assert len(out) == 40 and out["source_row"].tolist() == list(range(40))
+    assert list(out.columns[:5]) == ["source_row", "id", "a", "b", "city"]
+    assert out.loc[4, "city"] == "oslo" and np.isnan(out.loc[4, "kmeans_cluster"])
+    assert out.loc[4, "excluded_because"] == "missing or infinite value in 'a'"
+    kept = out.drop(index=4)
+    np.testing.assert_array_equal(kept["kmeans_cluster"], c.kmeans_labels + 1)
+    np.testing.assert_array_equal(kept["gmm_cluster"], c.gmm_labels + 1)
+    assert kept["excluded_because"].isna().all()  # empty for rows that were used
+
+
+def test_rows_outside_the_sample_the_app_worked_on_say_so():
+    result = _upload("a,b\n" + "\n".join(f"{i % 7},{(i * 5) % 9}" for i in range(300)) + "\n")
+    features = result.features.to_numpy()
+    full = compare.compare(features, compare.Settings(k=2))
+    rows = np.arange(0, 300, 3)
+    sampled = dataclasses.replace(full, X=full.X[rows], kmeans_labels=full.kmeans_labels[rows],
+                                  gmm_labels=full.gmm_labels[rows], resp=full.resp[rows],
+                                  rows=rows)
+    frame = export.results_frame(sampled, ("a", "b"), features=features,
+                                 source=export.SourceRows.of(result))
+    assert len(frame) == 300
+    assert (frame["excluded_because"][frame["source_row"] % 3 != 0] == export.NOT_SHOWN).all()
+    assert frame["kmeans_cluster"].notna().sum() == 100
+
+
+def test_cluster_profiles_in_the_data_s_units():
+    d = datasets.load("iris")
+    c = compare.compare(d.X, compare.Settings(k=3, standardize=True))
+    profile = export.cluster_profiles(c, d.columns, d.X)
+    assert len(profile) == 6 and set(profile["method"]) == {"K-means", "GMM"}
+    for method, labels in (("K-means", c.kmeans_labels), ("GMM", c.gmm_labels)):
+        mine = profile[profile["method"] == method]
+        assert mine["points"].sum() == 150
+        first = mine[mine["cluster"] == 1].iloc[0]
+        np.testing.assert_allclose(first["petal length mean"], d.X[labels == 0, 2].mean())
+        np.testing.assert_allclose(first["petal length std"], d.X[labels == 0, 2].std())
+
+
+def test_the_headline_compares_each_method_with_the_truth():
+    d = datasets.load("anisotropic")
+    c = compare.compare(d.X, compare.Settings(k=3))
+    top = compare.headline(c, d.labels)
+    assert top["ari_gmm_truth"] > top["ari_kmeans_truth"] + 0.1
+    assert 0 < top["ari"] < 1 and top["n_disagree"] == int(c.disagree.sum())
+    assert "ari_kmeans_truth" not in compare.headline(c)
