@@ -6,10 +6,11 @@ parse or is out of range is replaced by the default and explained in a notice.
 Uploaded data is never part of a link.
 """
 
+from collections import ChainMap
 from urllib.parse import urlencode, urlsplit
 
 from . import datasets
-from .settings import CONTROLS, MAX_K, by_key
+from .settings import CONTROLS, MAX_K, PAGE_CONTROLS, STEP_TABS, by_key
 
 UPLOAD = "upload"
 MODEL = "model"
@@ -17,8 +18,9 @@ MODEL = "model"
 # query parameter -> sidebar session key: the table's controls, then the
 # dataset-dependent ones.
 PARAMS = {"dataset": "dataset", **{c.query: c.key for c in CONTROLS},
-          "columns": "columns", "x": "view_x", "y": "view_y"}
-ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link))
+          "columns": "columns", "x": "view_x", "y": "view_y",
+          **{c.query: c.key for c in PAGE_CONTROLS}}
+ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link), "row")
 UPLOAD_NOTICE = ("This link was made while viewing an uploaded file, and links never carry "
                  "uploaded data: upload the file again to see it. The link's other settings "
                  "are applied.")
@@ -54,9 +56,11 @@ def to_query(state, defaults, all_columns):
     dict of str to str
     """
     query = {}
+    state = ChainMap(_page_state(state), state)
     for name, key in PARAMS.items():
         value = state.get(key)
-        if value is None or _left_out(name, value, state, defaults.get(key), all_columns):
+        default = defaults.get(key, _default_of(key))
+        if value is None or _left_out(name, value, state, default, all_columns):
             continue
         if name == "columns":
             query[name] = ",".join(value)
@@ -65,6 +69,24 @@ def to_query(state, defaults, all_columns):
         else:
             query[name] = by_key(key).setting.text(value)
     return query
+
+
+def _default_of(key):
+    try:
+        return by_key(key).default
+    except StopIteration:
+        return None
+
+
+def _page_state(state):
+    """Page settings kept under widget keys, as the table's controls name them."""
+    derived = {}
+    if state.get("choose_k_range"):
+        derived["choose_k_min"], derived["choose_k_max"] = state["choose_k_range"]
+    label = state.get("steps_tab")
+    if label in STEP_TABS.values():
+        derived["steps_tab_choice"] = next(k for k, v in STEP_TABS.items() if v == label)
+    return derived
 
 
 def _left_out(name, value, state, default, all_columns):
@@ -109,7 +131,7 @@ def from_query(query, defaults):
     if builtin is not None:
         defaults = {**defaults, "k": builtin.suggested_k}
         state["k"] = builtin.suggested_k
-    for control in CONTROLS:
+    for control in CONTROLS + PAGE_CONTROLS:
         if control.query not in query:
             continue
         try:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from gmmcore.settings import FIT_SETTINGS, MAX_FEATURES, MAX_K, Setting
 
-__all__ = ["CONTROLS", "DEFAULTS", "MAX_FEATURES", "MAX_K", "Control", "by_key", "by_query"]
+__all__ = ["CONTROLS", "DEFAULTS", "MAX_FEATURES", "MAX_K", "PAGE_CONTROLS", "STEP_TABS",
+           "Control", "by_key", "by_query"]
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,33 @@ CONTROLS = (
 )
 DEFAULTS = {c.key: c.default for c in CONTROLS}
 
+# What a page shows, kept in links too, so a link reopens exactly the same view.
+STEP_TABS = {"em": "Gaussian mixture (EM)", "lloyd": "K-means (Lloyd)"}
+PAGE_CONTROLS = (
+    Control("inspect_row_value", "row",
+            Setting("row", "int", 0, 0, 10**7, help="The row the inspector explains."),
+            "Row"),
+    Control("steps_gmm_t", "em_step",
+            Setting("em_step", "int", 0, 0, 1000, help="The EM iteration shown."), "EM iteration"),
+    Control("steps_kmeans_t", "lloyd_step",
+            Setting("lloyd_step", "int", 0, 0, 1000, help="The Lloyd iteration shown."),
+            "Lloyd iteration"),
+    Control("steps_tab_choice", "tab",
+            Setting("tab", "choice", "em", choices=tuple(STEP_TABS),
+                    help="Which algorithm the step-through shows."), "Algorithm"),
+    Control("choose_k_criterion", "criterion",
+            Setting("criterion", "choice", "bic", choices=("bic", "aic", "icl"),
+                    help="The criterion Choose K ranks models by."), "Criterion"),
+    Control("choose_k_min", "kmin", Setting("kmin", "int", 1, 1, MAX_K), "Smallest K"),
+    Control("choose_k_max", "kmax", Setting("kmax", "int", 8, 1, MAX_K), "Largest K"),
+)
+
 
 def by_key(key):
     """The control whose session key is ``key``."""
-    return next(c for c in CONTROLS if c.key == key)
+    return next(c for c in CONTROLS + PAGE_CONTROLS if c.key == key)
 
 
 def by_query(name):
     """The control whose link parameter is ``name``, or None."""
-    return next((c for c in CONTROLS if c.query == name), None)
+    return next((c for c in CONTROLS + PAGE_CONTROLS if c.query == name), None)

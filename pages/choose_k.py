@@ -22,9 +22,10 @@ st.markdown(
 )
 
 top = max(1, min(MAX_K, n_rows))
-st.session_state.setdefault("choose_k_range", (1, min(8, top)))
+st.session_state.setdefault("choose_k_range", (st.session_state.get("choose_k_min", 1),
+                                               st.session_state.get("choose_k_max", 8)))
 lo, hi = st.session_state["choose_k_range"]
-st.session_state["choose_k_range"] = (min(lo, top), min(hi, top))
+st.session_state["choose_k_range"] = (min(lo, hi, top), min(hi, top))
 a, b = st.columns([3, 2])
 ks_range = a.slider("Range of K", 1, top, key="choose_k_range") if top > 1 else (1, 1)
 criterion = b.radio("Criterion", list(charts.CRITERIA), key="choose_k_criterion",

@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts, explain
+from dashboard.settings import STEP_TABS
 from dashboard.ui import cached, entry, widgets
 
 entry.ensure_entry_point()
@@ -61,16 +62,21 @@ def show_kmeans():
     right.markdown(f"**Iteration {t}**: inertia {path[t]:.6g}{change}.")
 
 
-gmm_tab, kmeans_tab = st.tabs(["Gaussian mixture (EM)", "K-means (Lloyd)"])
-with gmm_tab:
-    if c.gmm is None:
-        st.info("The Gaussian mixture could not be fitted with these settings.")
-    else:
-        st.fragment(show_gmm, run_every=widgets.play_button(
-            "gmm", explain.recorded_steps(c.gmm)))()
-with kmeans_tab:
-    st.fragment(show_kmeans, run_every=widgets.play_button(
-        "kmeans", explain.recorded_steps(c.kmeans)))()
+# The open tab is kept in the session (and so in links); only its content runs.
+gmm_tab, kmeans_tab = st.tabs(
+    list(STEP_TABS.values()), key="steps_tab", on_change="rerun",
+    default=STEP_TABS.get(st.session_state.get("steps_tab_choice"), STEP_TABS["em"]))
+if gmm_tab.open is not False:
+    with gmm_tab:
+        if c.gmm is None:
+            st.info("The Gaussian mixture could not be fitted with these settings.")
+        else:
+            st.fragment(show_gmm, run_every=widgets.play_button(
+                "gmm", explain.recorded_steps(c.gmm)))()
+if kmeans_tab.open is not False:
+    with kmeans_tab:
+        st.fragment(show_kmeans, run_every=widgets.play_button(
+            "kmeans", explain.recorded_steps(c.kmeans)))()
 if not cur.view.is_exact and len(cur.columns) > 2:
     st.caption(f"{cur.view.note} Ellipses and regions are those of the models projected "
                "onto this view; the fits use every feature.")

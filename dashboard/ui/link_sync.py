@@ -19,6 +19,8 @@ def apply_link_once():
     st.session_state["_link_applied"] = True
     state, notices = links.from_query(st.query_params.to_dict(), DEFAULTS)
     st.session_state.update(state)
+    if "inspect_row_value" in state:
+        st.session_state["inspect_row_from_link"] = True
     st.session_state["_link_notices"] = notices
 
 

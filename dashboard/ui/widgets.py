@@ -124,7 +124,9 @@ def inspected_row(cur):
     fit, else :func:`explain.default_point`."""
     if st.session_state.get("inspect_fit") != cur.fit_key:
         st.session_state["inspect_fit"] = cur.fit_key
-        st.session_state["inspect_row_value"] = explain.default_point(cur.comparison)
+        # A row a link asked for is kept for the fit the link opens on.
+        if not st.session_state.pop("inspect_row_from_link", False):
+            st.session_state["inspect_row_value"] = explain.default_point(cur.comparison)
     row = int(st.session_state["inspect_row_value"])
     return min(max(row, 0), len(cur.comparison.X) - 1)
 

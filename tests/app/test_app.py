@@ -222,9 +222,8 @@ def test_step_through_slider_moves_the_iteration(app):
     _no_errors(app)
     assert _titles(app)[0] == f"EM: iteration 3 of {n_iter}"
     assert any("**Iteration 3**" in _plain(m.value) for m in app.markdown)
-    app.slider(key="steps_kmeans_t").set_value(1)
-    _on_page(app, "steps")
-    assert _titles(app)[2].startswith("Lloyd: iteration 1 of")
+    assert len(_titles(app)) == 2  # only the open tab's charts are built
+    assert app.query_params["em_step"] == "3"
 
 
 def test_play_advances_one_iteration_per_run_and_stops_at_the_end(app):
@@ -343,6 +342,24 @@ def test_bad_link_values_fall_back_to_defaults_with_a_notice():
     at.button(key="link_notices_ok").click().run()
     assert not at.warning
     assert _session_from_link(k="999").session_state["k"] == 3
+
+
+def test_a_link_reopens_the_page_state():
+    at = _session_from_link(dataset="iris", k="3", row="10", em_step="2", tab="lloyd",
+                            lloyd_step="1", kmin="2", kmax="5", criterion="aic")
+    at.switch_page("pages/inspect.py").run()
+    _no_errors(at)
+    assert at.number_input(key="inspect_row").value == 10
+    assert "now: row 10)" in _titles(at)[0]
+    at.switch_page("pages/steps.py").run()
+    _no_errors(at)
+    assert _titles(at)[0].startswith("Lloyd: iteration 1 of")
+    at.switch_page("pages/choose_k.py").run()
+    _no_errors(at)
+    assert at.slider(key="choose_k_range").value == (2, 5)
+    assert _titles(at)[0].startswith("AIC by number of components")
+    for name, value in dict(row="10", tab="lloyd", kmin="2", kmax="5", criterion="aic").items():
+        assert at.query_params[name] == value, name
 
 
 def test_changing_a_widget_updates_the_link(app):
