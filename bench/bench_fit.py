@@ -1,5 +1,6 @@
-"""gmmcore vs scikit-learn, side by side in one process: cost per iteration, predictions,
-peak memory and this machine's ceilings.
+"""gmmcore vs scikit-learn side by side: cost per iteration, predictions, memory, ceilings.
+
+Everything runs in one process, one library after the other on the same data.
 
 Usage (from the repository root)::
 
@@ -9,10 +10,12 @@ What is timed
 -------------
 Both libraries start from the same given parameters (``weights_init``, ``means_init``,
 ``precisions_init``; scikit-learn with ``init_params="random_from_data"``, its cheapest
-initialisation, which the given parameters override) with ``tol=0``. A fit also does work
-that is not an iteration (input checks, gmmcore's transposed copy, scikit-learn's
-initial M-step and final E-step), so the cost of an iteration is measured as a marginal
-time: ``(fit with max_iter=N+1 - fit with max_iter=1) / N``, each fit the best of R.
+initialisation, which the given parameters override; scikit-learn >= 1.4 skips it
+altogether when all three are given, older versions run it) with ``tol=0``. A fit also
+does work that is not an iteration (input checks, gmmcore's framed, transposed copy of
+the rows, scikit-learn's final E-step), so the cost of an iteration is measured as a
+marginal time: ``(fit with max_iter=N+1 - fit with max_iter=1) / N``, each fit the best
+of R (short and long fits alternate, after one untimed fit of 1 iteration).
 K-means is measured the same way from the same ``init`` array, on a single Gaussian
 cloud so the labels keep changing and both libraries run every iteration.
 
@@ -55,6 +58,7 @@ temporaries, reductions over short axes, Python overhead).
 
 import argparse
 import datetime
+import os
 import platform
 import shlex
 import sys
@@ -62,6 +66,7 @@ import time
 import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 import scipy
@@ -214,7 +219,7 @@ def bench_predictions(gmm_rows, datasets, repeat):
             seconds, outputs = {}, {}
             for library, model in row["models"].items():
                 seconds[library], outputs[library] = best_of(
-                    lambda f=getattr(model, method): f(X), repeat)
+                    partial(getattr(model, method), X), repeat)
             diff = float(np.abs(outputs["gmmcore"] - outputs["sklearn"]).max())
             yield {**row, "method": method, "seconds": seconds, "max_diff": diff}
 
@@ -249,14 +254,13 @@ def bench_memory(iters, quick):
 
 
 # ------------------------------------------------------------------ ceilings
-def on_halves(fn, *arrays):
-    """``fn(*halves)`` on two threads, each over one half of every array."""
+def on_halves(pool, fn, *arrays):
+    """``fn(*halves)`` on two threads of ``pool``, each over one half of every array."""
     mid = len(arrays[0]) // 2
-    with ThreadPoolExecutor(2) as pool:
-        parts = [pool.submit(fn, *(a[:mid] for a in arrays)),
-                 pool.submit(fn, *(a[mid:] for a in arrays))]
-        for part in parts:
-            part.result()
+    parts = [pool.submit(fn, *(a[:mid] for a in arrays)),
+             pool.submit(fn, *(a[mid:] for a in arrays))]
+    for part in parts:
+        part.result()
 
 
 def _copy(dst, src):
@@ -274,7 +278,8 @@ def bandwidth_gbs(repeat):
     _copy(dst, src)  # pages touched before timing
     moved = 2 * src.nbytes / 1e9
     one = best_of(lambda: _copy(dst, src), repeat)[0]
-    two = best_of(lambda: on_halves(_copy, dst, src), repeat)[0]
+    with ThreadPoolExecutor(2) as pool:
+        two = best_of(lambda: on_halves(pool, _copy, dst, src), repeat)[0]
     return moved / one, moved / two
 
 
@@ -294,7 +299,8 @@ def exp_rates(repeat):
     out = np.empty_like(x)
     _exp(x, out)
     one = best_of(lambda: _exp(x, out), repeat)[0]
-    two = best_of(lambda: on_halves(_exp, x, out), repeat)[0]
+    with ThreadPoolExecutor(2) as pool:
+        two = best_of(lambda: on_halves(pool, _exp, x, out), repeat)[0]
     return EXP_FLOATS / one, EXP_FLOATS / two
 
 
@@ -334,15 +340,19 @@ def command_line():
     return shlex.join(["python", "-m", "bench.bench_fit", *sys.argv[1:]])
 
 
-def table(title, header, results, cells):
-    """Print a Markdown table under its title and the exact command, a row per result.
+def table(title, header, results, cells, text_columns=1, note=""):
+    """Print a Markdown table under its title, ``note`` and the exact command.
 
-    Rows are printed as ``results`` yields them; returns the results as a list.
+    A row is printed as soon as ``results`` yields its result; the first
+    ``text_columns`` columns are left-aligned. Returns the results as a list.
     """
-    print(f"\n### {title}\n\n`{command_line()}`\n")
+    print(f"\n### {title}\n")
+    if note:
+        print(f"{note}\n")
+    print(f"`{command_line()}`\n")
     print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
-          flush=True)
+    print("|" + "|".join("---" if i < text_columns else "---:" for i in range(len(header)))
+          + "|", flush=True)
     done = []
     for result in results:
         for row in cells(result):
@@ -367,6 +377,11 @@ def ratio(seconds):
     return f"{seconds['sklearn'] / seconds['gmmcore']:.2f}x"
 
 
+def load_average():
+    """The system's load averages, to see whether something else ran meanwhile."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def print_header(args):
     """Date, versions, BLAS and threads, and what is timed."""
     print(f"# gmmcore vs scikit-learn, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
@@ -376,9 +391,12 @@ def print_header(args):
           f"{gmmcore.__version__}; {platform.machine()}, {available_threads()} CPUs; "
           f"gmmcore passes on {available_threads()} threads")
     for lib in threadpool_info():
-        print(f"- {lib['user_api']}: {lib['internal_api']} {lib.get('version')} "
-              f"({lib.get('architecture') or lib.get('threading_layer', '')}, "
-              f"{lib['num_threads']} threads) {lib['filepath']}")
+        details = [lib["internal_api"]] + [
+            str(lib[key]) for key in ("version", "architecture", "threading_layer")
+            if lib.get(key) and lib[key] != "unknown"]
+        print(f"- {lib['user_api'].upper()}: {' '.join(details)}, {lib['num_threads']} "
+              f"threads, {lib['filepath']}")
+    print(f"- Load average (1, 5, 15 min) at start: {load_average()}")
     print(f"- Timed: marginal time of N={args.iters} iterations from the same given start: fit "
           f"of N+1 iterations minus fit of 1, best of R={args.repeat}; scikit-learn "
           "init_params='random_from_data'")
@@ -387,84 +405,101 @@ def print_header(args):
     sys.stdout.flush()
 
 
-def print_gmm(rows, iters):
-    """Section 1 table."""
-    table(f"1. GaussianMixture: ms per EM iteration (marginal over {iters} iterations, tol=0)",
-          ["n x d, K", "covariance", "gmmcore ms/iter", "scikit-learn ms/iter",
-           "ratio sklearn/gmmcore", "n_iter_ gmmcore / sklearn",
-           "means: max abs diff / max abs mean"],
-          [[size_label(r["size"]), r["covariance_type"], ms(r["seconds"]["gmmcore"]),
-            ms(r["seconds"]["sklearn"]), ratio(r["seconds"]),
-            f"{r['models']['gmmcore'].n_iter_} / {r['models']['sklearn'].n_iter_}",
-            f"{means_difference(r['models']):.1e}"] for r in rows])
+def print_gmm(results, iters):
+    """Section 1 table, printed as the results come; returns them."""
+    return table(
+        f"1. GaussianMixture: ms per EM iteration (marginal over {iters} iterations, tol=0)",
+        ["n x d, K", "covariance", "gmmcore ms/iter", "scikit-learn ms/iter",
+         "ratio sklearn/gmmcore", "n_iter_ gmmcore / sklearn",
+         "means: max abs diff / max abs mean"],
+        results,
+        lambda r: [[size_label(r["size"]), r["covariance_type"], ms(r["seconds"]["gmmcore"]),
+                    ms(r["seconds"]["sklearn"]), ratio(r["seconds"]),
+                    f"{r['models']['gmmcore'].n_iter_} / {r['models']['sklearn'].n_iter_}",
+                    f"{means_difference(r['models']):.1e}"]],
+        text_columns=2,
+        note="Both libraries from the same weights_init / means_init / precisions_init; the "
+             "last two columns check that they did the same iterations to the same means.")
 
 
-def print_predictions(rows):
+def print_predictions(results):
     """Section 2 table."""
-    table("2. Predictions on all rows, models of section 1 (same parameters), best of R",
-          ["n x d, K", "covariance", "method", "gmmcore ms", "scikit-learn ms",
-           "ratio sklearn/gmmcore", "max abs diff of outputs"],
-          [[size_label(r["size"]), r["covariance_type"], r["method"],
-            ms(r["seconds"]["gmmcore"]), ms(r["seconds"]["sklearn"]), ratio(r["seconds"]),
-            f"{r['max_diff']:.1e}"] for r in rows])
+    return table(
+        "2. Predictions on all rows, models of section 1 (same parameters), best of R",
+        ["n x d, K", "covariance", "method", "gmmcore ms", "scikit-learn ms",
+         "ratio sklearn/gmmcore", "max abs diff of outputs"],
+        results,
+        lambda r: [[size_label(r["size"]), r["covariance_type"], r["method"],
+                    ms(r["seconds"]["gmmcore"]), ms(r["seconds"]["sklearn"]),
+                    ratio(r["seconds"]), f"{r['max_diff']:.1e}"]],
+        text_columns=3)
 
 
-def print_kmeans(rows):
+def print_kmeans(results):
     """Section 3 table."""
-    table(f"3. KMeans on one Gaussian cloud: ms per iteration (marginal over {KMEANS_ITERS} "
-          "iterations, tol=0)",
-          ["n x d, K", "gmmcore ms/iter", "sklearn lloyd ms/iter", "ratio lloyd/gmmcore",
-           "sklearn elkan ms/iter (reference)", "n_iter_ gmmcore / lloyd / elkan",
-           "labels differing gmmcore vs lloyd"],
-          [[size_label(r["size"]), ms(r["seconds"]["gmmcore"]), ms(r["seconds"]["lloyd"]),
-            f"{r['seconds']['lloyd'] / r['seconds']['gmmcore']:.2f}x",
-            ms(r["seconds"]["elkan"]),
-            " / ".join(str(r["n_iter"][v]) for v in ("gmmcore", "lloyd", "elkan")),
-            f"{r['differing']:,}"] for r in rows])
+    return table(
+        f"3. KMeans on one Gaussian cloud: ms per iteration (marginal over {KMEANS_ITERS} "
+        "iterations, tol=0)",
+        ["n x d, K", "gmmcore ms/iter", "sklearn lloyd ms/iter", "ratio lloyd/gmmcore",
+         "sklearn elkan ms/iter (reference)", "n_iter_ gmmcore / lloyd / elkan",
+         "labels differing gmmcore vs lloyd"],
+        results,
+        lambda r: [[size_label(r["size"]), ms(r["seconds"]["gmmcore"]),
+                    ms(r["seconds"]["lloyd"]),
+                    f"{r['seconds']['lloyd'] / r['seconds']['gmmcore']:.2f}x",
+                    ms(r["seconds"]["elkan"]),
+                    " / ".join(str(r["n_iter"][v]) for v in ("gmmcore", "lloyd", "elkan")),
+                    f"{r['differing']:,}"]],
+        note="Same init array, n_init=1; both must report n_iter_ = "
+             f"{KMEANS_ITERS + 1} (labels still changing, every iteration run).")
 
 
-def print_memory(rows, iters):
+def print_memory(results, iters):
     """Section 4 table."""
-    table(f"4. Peak memory of a whole fit (tracemalloc, untimed run; GMM {iters + 1} "
-          f"iterations, KMeans {KMEANS_ITERS + 1}; the input array is not counted)",
-          ["fit", "gmmcore peak MiB", "scikit-learn peak MiB", "ratio sklearn/gmmcore"],
-          [[r["name"], f"{r['mib']['gmmcore']:.0f}", f"{r['mib']['sklearn']:.0f}",
-            f"{r['mib']['sklearn'] / r['mib']['gmmcore']:.2f}x"] for r in rows])
+    return table(
+        f"4. Peak memory of a whole fit (tracemalloc, untimed run; GMM {iters + 1} "
+        f"iterations, KMeans {KMEANS_ITERS + 1}; the input array is not counted)",
+        ["fit", "gmmcore peak MiB", "scikit-learn peak MiB", "ratio sklearn/gmmcore"],
+        results,
+        lambda r: [[r["name"], f"{r['mib']['gmmcore']:.0f}", f"{r['mib']['sklearn']:.0f}",
+                    f"{r['mib']['sklearn'] / r['mib']['gmmcore']:.2f}x"]],
+        note="tracemalloc counts NumPy's allocations during the fit, not buffers that C or "
+             "Cython code takes with malloc (scikit-learn's K-means chunk buffers).")
 
 
 def print_ceilings(ceilings):
-    """Section 5 ceilings table."""
+    """Section 5a: the ceilings table."""
     bw, exps = ceilings["bandwidth"], ceilings["exp"]
-    table("5a. This machine's ceilings (best of R)",
-          ["ceiling", "1 thread", f"{available_threads()} threads / BLAS on every core"],
-          [[f"memory bandwidth, np.copyto of {8 * BANDWIDTH_FLOATS / 1e6:.0f} MB "
-            "(GB/s, read + written)", f"{bw[0]:.1f}", f"{bw[1]:.1f}"],
-           [f"DGEMM {DGEMM_SIZE} x {DGEMM_SIZE} float64 (GFLOP/s)", "",
-            f"{ceilings['gflops']:.1f}"],
-           [f"np.exp on {EXP_FLOATS / 1e6:.0f} M float64 (M evaluations/s; 2 threads over "
-            "halves)", f"{exps[0] / 1e6:.0f}", f"{exps[1] / 1e6:.0f}"]])
+    rows = [[f"memory bandwidth, np.copyto of {8 * BANDWIDTH_FLOATS / 1e6:.0f} MB "
+             "(GB/s, read + written; 2 threads over halves)", f"{bw[0]:.1f}", f"{bw[1]:.1f}"],
+            [f"DGEMM {DGEMM_SIZE} x {DGEMM_SIZE} float64 (GFLOP/s, BLAS on every core)", "",
+             f"{ceilings['gflops']:.1f}"],
+            [f"np.exp on {EXP_FLOATS / 1e6:.0f} M float64 in [-30, 0] (M evaluations/s; "
+             "2 threads over halves)", f"{exps[0] / 1e6:.0f}", f"{exps[1] / 1e6:.0f}"]]
+    table("5a. This machine's ceilings, measured now (best of R)",
+          ["ceiling", "1 thread", f"{available_threads()} threads"], rows, lambda r: [r])
 
 
 def print_utilisation(gmm_rows, kmeans_rows, ceilings):
-    """Section 5 work model table: percent of every ceiling per pass and library."""
+    """Section 5b: percent of every ceiling per pass and library."""
     rates = ceilings["rates"]
-    lines = []
-    for r in gmm_rows:
-        n, d, k = r["size"]
-        lines += _utilisation_lines(f"EM {r['covariance_type']} n={n:,} d={d} K={k}",
-                                    em_work(n, d, k, r["covariance_type"]), r["seconds"],
-                                    rates)
-    for r in kmeans_rows:
-        n, d, k = r["size"]
-        lines += _utilisation_lines(f"KMeans n={n:,} d={d} K={k}", kmeans_work(n, d, k),
-                                    {"gmmcore": r["seconds"]["gmmcore"],
-                                     "sklearn lloyd": r["seconds"]["lloyd"]}, rates)
-    table("5b. Share of the ceilings each pass achieves: (work per iteration / ceiling) / "
-          "measured time per iteration. Work model (module docstring): flops of the matrix "
-          "products, bytes = the data read once (8nd), exp = nK evaluations; ceilings: "
-          "DGEMM, best bandwidth and best exp rate of 5a",
+    passes = [(f"EM {r['covariance_type']} n={r['size'][0]:,} d={r['size'][1]} "
+               f"K={r['size'][2]}", em_work(*r["size"], r["covariance_type"]), r["seconds"])
+              for r in gmm_rows]
+    passes += [(f"KMeans n={r['size'][0]:,} d={r['size'][1]} K={r['size'][2]}",
+                kmeans_work(*r["size"]),
+                {"gmmcore": r["seconds"]["gmmcore"], "sklearn lloyd": r["seconds"]["lloyd"]})
+               for r in kmeans_rows]
+    table("5b. Share of this machine's ceilings each pass achieves",
           ["pass", "library", "ms/iter", "GFLOP / MB / M exp per iter", "% of DGEMM",
-           "% of bandwidth", "% of exp throughput"], lines)
+           "% of bandwidth", "% of exp throughput"],
+          passes, lambda p: _utilisation_lines(*p, rates), text_columns=2,
+          note="% = (work per iteration / ceiling) / measured ms per iteration, i.e. the "
+               "share of an iteration that the ceiling alone would need for that work. Work "
+               "model (see the script's docstring): flops of the matrix products (multiply-add "
+               "= 2; full 4nKd^2 + 2nKd, tied 4nd^2 + 2nKd, diag 8nKd, spherical 4nKd, KMeans "
+               "2nKd) against DGEMM; bytes = the data read once, 8nd, against the best "
+               "bandwidth of 5a; nK exp evaluations against the best exp rate of 5a.")
 
 
 def _utilisation_lines(name, work, seconds, rates):
@@ -499,18 +534,15 @@ def main():
     args = parse_args()
     warnings.simplefilter("ignore")  # ConvergenceWarning: tol=0 never converges
     print_header(args)
-    datasets = {(n // 10 if args.quick else n, d, k): make_data(n // 10 if args.quick else n,
-                                                                d, k)
-                for n, d, k in SIZES}
-    gmm_rows = bench_gmm(datasets, args.iters, args.repeat)
-    print_gmm(gmm_rows, args.iters)
+    datasets = {size: make_data(*size) for size in sizes(args.quick)}
+    gmm_rows = print_gmm(bench_gmm(datasets, args.iters, args.repeat), args.iters)
     print_predictions(bench_predictions(gmm_rows, datasets, args.repeat))
-    kmeans_rows = bench_kmeans(KMEANS_ITERS, args.repeat, args.quick)
-    print_kmeans(kmeans_rows)
+    kmeans_rows = print_kmeans(bench_kmeans(KMEANS_ITERS, args.repeat, args.quick))
     print_memory(bench_memory(args.iters, args.quick), args.iters)
     ceilings = measure_ceilings(args.repeat)
     print_ceilings(ceilings)
     print_utilisation(gmm_rows, kmeans_rows, ceilings)
+    print(f"\nLoad average (1, 5, 15 min) at the end: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -339,7 +339,9 @@ class InMemoryRows:
 
         def task(rows):
             out[rows] = row_fn(self.block(rows))
-        run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)
+        # The blocks already run on every core: BLAS inside them stays on one thread.
+        with single_threaded_blas():
+            run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)
         return out
 
     @staticmethod

@@ -16,6 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -301,3 +302,136 @@ def test_downloads_png_export_and_a_shared_link(server, browser):
     assert "diag covariance" in _chart_title(other, 1)
     other.close()
     page.close()
+
+
+# ------------------------------------------------------------------ the first look
+LAYOUT = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+    const box = el => el ? el.getBoundingClientRect() : null;
+    const meets = (a, b) => !!(a && b && a.width > 0 && b.width > 0 && a.left < b.right
+        && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+    const svg = box(gd.querySelector('.main-svg'));
+    const title = box(gd.querySelector('.infolayer .gtitle'));
+    const legend = box(gd.querySelector('.infolayer .legend'));
+    const plots = Array.from(gd.querySelectorAll('.nsewdrag')).map(box);
+    const data = gd._fullData || [];
+    const points = data.filter(t => t.visible !== false).some(t =>
+        (t.x && t.x.length) || (t.z && t.z.length) || (t.dimensions && t.dimensions.length));
+    return {
+        title: gd._fullLayout.title.text,
+        titleMeetsLegend: meets(title, legend),
+        legendCoversData: plots.some(p => meets(legend, p)),
+        titleMeetsToolbar: meets(title, box(gd.querySelector('.modebar'))),
+        titleClipped: !!(title && svg
+            && (title.left < svg.left - 1 || title.right > svg.right + 1)),
+        drawn: points && (gd.calcdata || []).length > 0,
+        top: box(gd).top,
+    };
+})"""
+SIZES = {"laptop": (1400, 1000), "small laptop": (1280, 720), "phone": (390, 844)}
+NAV_LINKS = ["Compare", "Data", "Responsibilities", "Convergence", "EM step-through",
+             "Why this cluster?", "Choose K", "How it works"]
+
+
+def _page_with_errors(browser, width, height):
+    """A new page that records every JavaScript error it throws."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+def _open(page, url, heading, n_charts):
+    page.goto(url)
+    page.wait_for_function(
+        "h => document.querySelector('h1') && "
+        "document.querySelector('h1').innerText.includes(h)", arg=heading, timeout=90_000)
+    _wait_until_drawn(page, n_charts)
+
+
+def _assert_charts_drawn(page, where):
+    assert not page.errors, f"{where}: {page.errors}"
+    _assert_no_exception(page, where)
+    for chart in page.evaluate(LAYOUT):
+        assert chart["drawn"], f"{where}: chart {chart['title']!r} drew nothing"
+
+
+PAGE_LINKS = [("", "K-means vs Gaussian mixture", 2), ("data", "Data", 1),
+              ("responsibilities", "Responsibilities", 3), ("convergence", "Convergence", 4),
+              ("steps", "EM step by step", 2), ("inspect", "Why this cluster?", 3),
+              ("choose_k", "Choose K", 3), ("math", "How it works", 0)]
+
+
+def test_every_chart_draws_for_every_dataset_and_upload(server, browser):
+    from dashboard import datasets
+
+    page = _page_with_errors(browser, 1400, 1000)
+    for key in datasets.BUILTIN:
+        for path, heading, n_charts in PAGE_LINKS[:2]:
+            _open(page, f"{server}/{path}?dataset={key}", heading, n_charts)
+            _assert_charts_drawn(page, f"{key} /{path}")
+    rng = np.random.RandomState(0)
+    for n_features in (2, 3, 10):
+        header = ",".join(f"f{j}" for j in range(n_features))
+        body = "\n".join(",".join(f"{v:.4f}" for v in row)
+                         for row in rng.normal(size=(120, n_features)) + [[0] * n_features])
+        _open(page, f"{server}/?dataset=upload", "K-means vs Gaussian mixture", 2)
+        page.locator('input[type="file"]').set_input_files(files=[{
+            "name": f"upload_{n_features}.csv", "mimeType": "text/csv",
+            "buffer": (header + "\n" + body + "\n").encode()}])
+        page.wait_for_function(
+            "n => document.body.innerText.includes(n)", arg=f"upload_{n_features}.csv: 120 rows",
+            timeout=60_000)
+        pages = PAGE_LINKS if n_features == 10 else PAGE_LINKS[:2]
+        for (name, heading, n_charts), link in zip(pages, NAV_LINKS):
+            _sidebar(page).get_by_role("link", name=link).click()
+            page.wait_for_function(
+                "h => document.querySelector('h1') && "
+                "document.querySelector('h1').innerText.includes(h)", arg=heading,
+                timeout=90_000)
+            _wait_until_drawn(page, n_charts)
+            _assert_charts_drawn(page, f"{n_features}-feature upload /{name}")
+    page.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_titles_legends_and_data_never_overlap(server, browser, size):
+    width, height = SIZES[size]
+    page = _page_with_errors(browser, width, height)
+    # K = 7 gives the Compare charts long legends.
+    for path, heading, n_charts in [("", "K-means vs Gaussian mixture", 2),
+                                    ("inspect", "Why this cluster?", 3),
+                                    ("convergence", "Convergence", 4),
+                                    ("choose_k", "Choose K", 3)]:
+        _open(page, f"{server}/{path}?dataset=unequal_variance&k=7&n_init=2", heading,
+              n_charts)
+        _assert_charts_drawn(page, f"{size} /{path}")
+        for chart in page.evaluate(LAYOUT):
+            where = f"{size} /{path} {chart['title']!r}"
+            assert not chart["titleMeetsLegend"], where
+            assert not chart["legendCoversData"], where
+            assert not chart["titleMeetsToolbar"], where
+            assert not chart["titleClipped"], where
+        if path == "":
+            first = page.evaluate(LAYOUT)[0]
+            assert first["top"] < height, f"{size}: the first chart starts below the fold"
+            _shot(page, f"compare_{size.replace(' ', '_')}")
+    page.close()
+
+
+def test_a_shared_link_reopens_the_page_state(server, browser):
+    page = _page_with_errors(browser, 1400, 1000)
+    _open(page, f"{server}/inspect?dataset=iris&k=3&row=10", "Why this cluster?", 3)
+    assert "now: row 10)" in _chart_title(page, 0)
+    _sidebar(page).get_by_role("button", name="Share this view").click()
+    link = page.locator('[data-testid="stPopoverBody"] code').inner_text().strip()
+    assert "row=10" in link and "/inspect?" in link
+    other = _page_with_errors(browser, 1400, 1000)
+    _open(other, link, "Why this cluster?", 3)
+    assert "now: row 10)" in _chart_title(other, 0)
+    _open(other, f"{server}/steps?dataset=iris&tab=lloyd&lloyd_step=2", "EM step by step", 2)
+    assert _chart_title(other, 0).startswith("Lloyd: iteration 2 of")
+    _open(other, f"{server}/choose_k?dataset=iris&kmin=2&kmax=5&criterion=aic", "Choose K", 3)
+    assert _chart_title(other, 0).startswith("AIC by number of components")
+    assert not page.errors and not other.errors
+    page.close()
+    other.close()
