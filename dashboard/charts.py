@@ -22,7 +22,7 @@ MAX_POINTS = 20_000
 MAX_LABEL_COLOURS = 24
 GRID_SIZE = 160
 DISAGREE_COLOR = "#ff2bd6"
-OUTLINE_WIDTH = 1.2
+OUTLINE_WIDTH = 1.0
 REGION_OPACITY = 0.16
 
 
@@ -55,7 +55,8 @@ def _joined(*parts):
 
 TOOLBAR_PX = 34  # kept free above the title: Plotly's toolbar stays there on touch screens
 LEGEND_ROW_PX = 24
-LEGEND_PER_ROW = 3  # legend entries per row on a phone; wider screens need fewer rows
+LEGEND_PER_ROW = 2  # legend entries per row in a half-width chart; wider ones need fewer rows
+LEGEND_ENTRY_PX = 150
 
 
 def _legend_entries(fig):
@@ -86,7 +87,8 @@ def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
         height=height + bottom,
         margin={"l": 10, "r": 10, "t": top, "b": bottom},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",
-                "y": 0, "yanchor": "bottom", "yref": "container"},
+                "y": 0, "yanchor": "bottom", "yref": "container",
+                "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels"},
         showlegend=legend,
     )
     # Axis titles can be a file's column names: shown literally, never as HTML.
@@ -196,7 +198,7 @@ def _point_traces(xy, labels, rows, n_clusters, prefix, outlined=None):
         if outlined is not None:
             marker["line"] = {"color": DISAGREE_COLOR,
                               "width": np.where(outlined[mine], OUTLINE_WIDTH, 0.0)}
-            marker["size"] = np.where(outlined[mine], 7, 6)
+            marker["size"] = np.where(outlined[mine], 8, 6)
         traces.append(go.Scattergl(
             x=xy[mine, 0], y=xy[mine, 1], mode="markers", name=f"{prefix} {j + 1}",
             marker=marker, customdata=mine,
@@ -210,7 +212,7 @@ def _disagree_legend(disagree):
     n = int(disagree.sum())
     return go.Scatter(
         x=[None], y=[None], mode="markers", hoverinfo="skip",
-        name=f"outlined: assigned differently ({n:,}, {n / max(len(disagree), 1):.0%})",
+        name=f"outlined: differ, {n:,} ({n / max(len(disagree), 1):.0%})",
         marker={"size": 8, "color": "rgba(0,0,0,0)",
                 "line": {"color": DISAGREE_COLOR, "width": 2}},
     )
@@ -611,8 +613,8 @@ def selection_lines(result, criterion):
                     "line": {"width": 2, "color": "#222"}}))
     fig.update_xaxes(dtick=1)
     label = CRITERIA[criterion]
-    return _layout(fig, f"{label} by number of components (lower is better)",
-                   ("number of components K", label), height=420)
+    return _layout(fig, f"{label} by number of components", ("number of components K", label),
+                   subtitle="lower is better", height=420)
 
 
 def selection_heatmap(result, criterion):
@@ -656,8 +658,8 @@ def elbow_figure(ks, inertia, silhouette):
                                                            "dash": "dash"}),
                   secondary_y=True)
     fig.update_xaxes(dtick=1)
-    fig = _layout(fig, "K-means: inertia (look for the elbow) and silhouette",
-                  ("number of clusters K", "inertia"), height=420)
+    fig = _layout(fig, "K-means: elbow and silhouette", ("number of clusters K", "inertia"),
+                  subtitle="look for the bend in the inertia", height=420)
     fig.update_yaxes(title_text="mean silhouette (higher is better)", secondary_y=True,
                      showgrid=False)
     return fig

@@ -411,9 +411,10 @@ def test_titles_legends_and_data_never_overlap(server, browser, size):
             assert not chart["legendCoversData"], where
             assert not chart["titleMeetsToolbar"], where
             assert not chart["titleClipped"], where
-        if path == "":
+        if path == "" and size != "phone":
             first = page.evaluate(LAYOUT)[0]
-            assert first["top"] < height, f"{size}: the first chart starts below the fold"
+            assert first["top"] < height * 0.75, f"{size}: the first chart is below the fold"
+        if path == "":
             _shot(page, f"compare_{size.replace(' ', '_')}")
     page.close()
 

@@ -65,8 +65,8 @@ def test_gmm_figure_ellipses_and_disagreement(aniso):
     diff = one - c.gmm_means[0]
     maha = np.einsum("nd,de,ne->n", diff, np.linalg.inv(c.gmm_covariances[0]), diff)
     np.testing.assert_allclose(maha, 1.0, rtol=1e-6)
-    legend = _by_name(fig, "outlined: assigned differently")[0]
-    assert f"({int(c.disagree.sum())}, " in legend.name
+    legend = _by_name(fig, "outlined: differ")[0]
+    assert f", {int(c.disagree.sum())} (" in legend.name
     outlined = np.concatenate([c.disagree[t.customdata] for t in points])
     widths = np.concatenate([t.marker.line.width for t in points])
     np.testing.assert_array_equal(widths > 0, outlined)
