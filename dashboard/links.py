@@ -20,7 +20,7 @@ MODEL = "model"
 PARAMS = {"dataset": "dataset", **{c.query: c.key for c in CONTROLS},
           "columns": "columns", "x": "view_x", "y": "view_y",
           **{c.query: c.key for c in PAGE_CONTROLS}}
-ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link), "row")
+ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link))
 UPLOAD_NOTICE = ("This link was made while viewing an uploaded file, and links never carry "
                  "uploaded data: upload the file again to see it. The link's other settings "
                  "are applied.")

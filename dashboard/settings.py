@@ -67,7 +67,9 @@ DEFAULTS = {c.key: c.default for c in CONTROLS}
 STEP_TABS = {"em": "Gaussian mixture (EM)", "lloyd": "K-means (Lloyd)"}
 PAGE_CONTROLS = (
     Control("inspect_row_value", "row",
-            Setting("row", "int", 0, 0, 10**7, help="The row the inspector explains."),
+            # No default: the inspector's first row depends on the fit, so a chosen row
+            # always goes into the link.
+            Setting("row", "int", None, 0, 10**7, help="The row the inspector explains."),
             "Row"),
     Control("steps_gmm_t", "em_step",
             Setting("em_step", "int", 0, 0, 1000, help="The EM iteration shown."), "EM iteration"),
