@@ -22,6 +22,7 @@ any number of threads. ``_dask.py`` holds the Dask source.
 
 import contextlib
 import contextvars
+import functools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -29,9 +30,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 try:
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import ThreadpoolController
 except ImportError:  # pragma: no cover - optional speed-up
-    threadpool_limits = None
+    ThreadpoolController = None
 
 CHUNK_BUDGET = 1 << 21  # bytes of temporaries per chunk: about an L2 cache
 MAX_CHUNK_ROWS = 1 << 16
@@ -92,9 +93,16 @@ def single_threaded_blas():
     splits those over threads and loses more in synchronisation than it gains,
     and the blocks themselves already run on every core.
     """
-    if threadpool_limits is None:
+    controller = _blas_controller()
+    if controller is None:
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    return controller.limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once (finding them is slow)."""
+    return None if ThreadpoolController is None else ThreadpoolController()
 
 
 def _shared_pool():
@@ -273,7 +281,12 @@ class InMemoryRows:
         """Rows ``rows`` (a slice) framed and transposed, (n_features, n_rows)."""
         if self._xt is not None:
             return self._xt[:, rows]
-        return np.ascontiguousarray(self._framed(self._X[rows]).T)
+        chunk = self._X[rows]
+        xt = np.empty((self.n_features, len(chunk)))
+        np.subtract(chunk.T, self.shift[:, None], out=xt)  # frame and transpose in one pass
+        if self.scale != 1.0:
+            xt /= self.scale
+        return xt
 
     def rows(self, index):
         """Framed rows at integer positions ``index``, shape (len(index), n_features)."""
@@ -330,19 +343,27 @@ class InMemoryRows:
     def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False):
         """``row_fn(xt)`` for every chunk, as one array of per-row results.
 
+        Parameters
+        ----------
+        row_fn : callable
+            Transposed framed rows (n_features, m) -> (m,), or (width, m) when
+            ``width`` is given (results stay in the blocks' layout).
+
         Returns
         -------
         out : ndarray of shape (n_samples,) or (n_samples, width)
+            With ``width``, the transpose of a C-ordered (width, n_samples)
+            array (Fortran order), so no block is transposed to be stored.
         """
-        shape = (self.n_samples,) if width is None else (self.n_samples, width)
+        shape = (self.n_samples,) if width is None else (width, self.n_samples)
         out = np.empty(shape, dtype=dtype)
 
         def task(rows):
-            out[rows] = row_fn(self.block(rows))
+            out[..., rows] = row_fn(self.block(rows))
         # The blocks already run on every core: BLAS inside them stays on one thread.
         with single_threaded_blas():
             run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)
-        return out
+        return out if width is None else out.T
 
     @staticmethod
     def gather(carry):

@@ -235,6 +235,66 @@ def log_gaussian_prob(X, means, prec_chol, covariance_type):
     return log_gaussian_prob_t(X.T, means, prec_chol, covariance_type).T
 
 
+# ------------------------------------------------ diag and spherical in one product
+# For axis-aligned covariances the log-density is linear in a few per-row features,
+#     log N(x | k) = A_k . z(x),   z(x) = [x, x^2, 1] (diag) or [x, |x|^2, 1] (spherical),
+# so all components' log-densities are one matrix product, and the M-step's sums
+# (sum r x, sum r x^2 or sum r |x|^2, and sum r from the row of ones) are one more
+# product with the same z.
+EXPANDED = ("diag", "spherical")
+
+
+def expanded_rows(xt, covariance_type):
+    """``z`` of transposed rows: (2 * n_features + 1, n_rows) for diag, (n_features + 2,
+    n_rows) for spherical."""
+    n_features, n_rows = xt.shape
+    squares = n_features if covariance_type == "diag" else 1
+    z = np.empty((n_features + squares + 1, n_rows))
+    z[:n_features] = xt
+    if covariance_type == "diag":
+        np.multiply(xt, xt, out=z[n_features:-1])
+    else:
+        np.einsum("ij,ij->j", xt, xt, out=z[n_features])
+    z[-1] = 1.0
+    return z
+
+
+def expanded_coefficients(means, prec_chol, covariance_type, log_weights=0.0):
+    """``A`` (n_components, q) with log(weight_k) + log N(x | k) = A_k . z."""
+    n_components, n_features = means.shape
+    if covariance_type == "diag":
+        precisions = prec_chol**2
+        quadratic = -0.5 * precisions
+    else:
+        precisions = np.broadcast_to((prec_chol**2)[:, None], means.shape)
+        quadratic = -0.5 * (prec_chol**2)[:, None]
+    linear = means * precisions
+    constant = (-0.5 * (means * linear).sum(axis=1) - 0.5 * n_features * LOG_2PI
+                + log_det_cholesky(prec_chol, covariance_type, n_features) + log_weights)
+    return np.hstack([linear, quadratic, constant[:, None]])
+
+
+def expanded_moments(resp, z, n_features, covariance_type):
+    """(nk, sum r x, second moment) of a block from its ``z``: one matrix product.
+
+    Parameters
+    ----------
+    resp : ndarray of shape (n_components, n_rows)
+        Responsibilities times sample weights.
+    z : ndarray of shape (q, n_rows)
+
+    Returns
+    -------
+    nk : ndarray of shape (n_components,)
+    sum_x : ndarray of shape (n_components, n_features)
+    moment : ndarray of shape (n_components, n_features) or (n_components,)
+    """
+    sums = resp @ z.T
+    moment = sums[:, n_features:-1]
+    return (sums[:, -1], sums[:, :n_features],
+            moment if covariance_type == "diag" else moment[:, 0])
+
+
 # ----------------------------------------------------- M-step statistics
 def _second_moment_full(xt, resp, sample_weight):
     n_features, n_rows = xt.shape
@@ -251,11 +311,15 @@ def _second_moment_diag(xt, resp, sample_weight):
     return resp @ (xt * xt).T
 
 
+def _second_moment_spherical(xt, resp, sample_weight):
+    return resp @ np.einsum("ij,ij->j", xt, xt)
+
+
 _SECOND_MOMENT = {
     "full": _second_moment_full,
     "tied": _second_moment_tied,
     "diag": _second_moment_diag,
-    "spherical": _second_moment_diag,
+    "spherical": _second_moment_spherical,
 }
 
 
@@ -276,7 +340,8 @@ def second_moment_t(xt, resp, sample_weight, covariance_type):
     moment : ndarray
         full: (n_components, n_features, n_features) of sum r x x^T;
         tied: (n_features, n_features) of sum w x x^T;
-        diag and spherical: (n_components, n_features) of sum r x^2.
+        diag: (n_components, n_features) of sum r x^2;
+        spherical: (n_components,) of sum r |x|^2.
     """
     return _SECOND_MOMENT[covariance_type](xt, resp, sample_weight)
 
@@ -298,7 +363,8 @@ def _covariances_diag(nk, means, moment, reg_covar):
 
 
 def _covariances_spherical(nk, means, moment, reg_covar):
-    return _covariances_diag(nk, means, moment, reg_covar).mean(axis=1)
+    # The mean over features of the diagonal covariances, from sum r |x|^2.
+    return (moment / nk - (means**2).sum(axis=1)) / means.shape[1] + reg_covar
 
 
 _COVARIANCES = {

@@ -572,7 +572,7 @@ class KMeans(BaseEstimator):
             d = (-2.0 * centers) @ xt
             d += np.einsum("ij,ij->i", centers, centers)[:, None]
             d += np.einsum("ij,ij->j", xt, xt)[None, :]
-            return (np.sqrt(np.maximum(d, 0, out=d)) * scale).T
+            return np.sqrt(np.maximum(d, 0, out=d)) * scale
         return source.map(distances, _assign_bytes(self.n_clusters), width=self.n_clusters)
 
     def score(self, X, y=None):

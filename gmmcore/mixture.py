@@ -99,11 +99,13 @@ def _responsibilities(log_prob, log_weights):
     return resp, log_norm
 
 
-def em_pass(params, covariance_type):
+def em_pass(params, covariance_type, unit_weights=False):
     """The block function of one EM iteration from ``params`` (fitting frame).
 
     Each block's E-step is folded at once into the M-step's sums; the sums of
-    blocks add up to the sums of their union.
+    blocks add up to the sums of their union. For diag and spherical
+    covariances the log-densities and the sums are one matrix product each
+    (see :func:`gaussian.expanded_rows`).
 
     Returns
     -------
@@ -113,12 +115,26 @@ def em_pass(params, covariance_type):
     """
     weights, means, _, prec_chol = params
     log_weights = np.log(weights)[:, None]
+    expanded = covariance_type in gaussian.EXPANDED
+    if expanded:
+        A = gaussian.expanded_coefficients(means, prec_chol, covariance_type, np.log(weights))
 
     def block(xt, w):
-        resp_t, log_norm = _responsibilities(
-            gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type), log_weights)
-        resp_t *= w
-        return (float(log_norm @ w), *_moments(xt, resp_t, w, covariance_type))
+        if expanded:
+            z = gaussian.expanded_rows(xt, covariance_type)
+            resp_t, log_norm = _responsibilities(A @ z, None)
+        else:
+            resp_t, log_norm = _responsibilities(
+                gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type),
+                log_weights)
+        if unit_weights:
+            total = float(log_norm.sum())
+        else:
+            resp_t *= w
+            total = float(log_norm @ w)
+        if expanded:
+            return (total, *gaussian.expanded_moments(resp_t, z, xt.shape[0], covariance_type))
+        return (total, *_moments(xt, resp_t, w, covariance_type))
 
     return block
 
@@ -497,8 +513,8 @@ class GaussianMixture(BaseEstimator):
         started = time.perf_counter()
         for n_iter in range(1, self.max_iter + 1):  # noqa: B007 (read after the loop)
             previous = lower_bound
-            total, *moments = source.map_reduce(em_pass(params, self.covariance_type),
-                                                row_bytes)
+            total, *moments = source.map_reduce(
+                em_pass(params, self.covariance_type, bool(source.unit_weights)), row_bytes)
             lower_bound = total / source.n_samples
             params = self._m_step(moments)
             lower_bounds.append(lower_bound)
@@ -635,6 +651,10 @@ class GaussianMixture(BaseEstimator):
         weights, means, _, prec_chol = self._params
         covariance_type = self.covariance_type
         log_weights = np.log(weights)[:, None]
+        if covariance_type in gaussian.EXPANDED:
+            A = gaussian.expanded_coefficients(means, prec_chol, covariance_type,
+                                               np.log(weights))
+            return lambda xt: A @ gaussian.expanded_rows(xt, covariance_type)
 
         def weighted_log_prob(xt):
             log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
@@ -678,7 +698,7 @@ class GaussianMixture(BaseEstimator):
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
         weighted_log_prob = self._weighted_log_prob_fn()
-        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[0].T,
+        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[0],
                          self.n_components)
 
     def mahalanobis(self, X):
@@ -692,7 +712,7 @@ class GaussianMixture(BaseEstimator):
         """
         _, means, _, prec_chol = self._params
         return self._map(X, lambda xt: gaussian.mahalanobis_sq_t(
-            xt, means, prec_chol, self.covariance_type).T, self.n_components)
+            xt, means, prec_chol, self.covariance_type), self.n_components)
 
     def n_parameters(self):
         """Free parameters of the fitted mixture (covariances, means and weights)."""
