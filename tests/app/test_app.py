@@ -47,6 +47,34 @@ def test_landing_page_shows_both_methods_disagreeing(app):
     titles = [s["layout"]["title"]["text"] for s in specs]
     assert titles[0].startswith("K-means") and titles[1].startswith("GMM")
     assert not app.error
+    # What the app is, then each method against the truth beside their agreement.
+    assert app.markdown[0].value.startswith("**K-means** puts every point")
+    assert float(_metric(app, "GMM vs the true labels (ARI)")) > float(
+        _metric(app, "K-means vs the true labels (ARI)")) + 0.1
+    assert float(_metric(app, "K-means vs GMM (ARI)")) < 1
+
+
+def test_the_outline_toggle_hides_and_shows_the_disagreements(app):
+    def outlined():
+        return [t["name"] for s in _plotly_specs(app) for t in s["data"]
+                if t.get("name", "").startswith("outlined: differ")]
+
+    n_diff = int(_current(app).comparison.disagree.sum())
+    assert len(outlined()) == 2 and all(f", {n_diff} (" in name for name in outlined())
+    app.toggle(key="compare_outline").set_value(False).run()
+    _no_errors(app)
+    assert outlined() == []
+    assert sum(len(_array(t["x"])) for t in _plotly_specs(app)[0]["data"]
+               if t.get("name", "").startswith("K-means ")) == len(_current(app).comparison.X)
+
+
+def test_compare_offers_joinable_data_and_profiles(app):
+    keys = {b.key for b in app.get("download_button")}
+    assert {"compare_download_csv", "compare_download_profile"} <= keys
+    assert any("source_row" in _plain(c.value) and "excluded_because" in _plain(c.value)
+               for c in app.caption)
+    frames = [df.value for df in app.dataframe]
+    assert any({"method", "cluster", "points", "share"} <= set(f.columns) for f in frames)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -293,6 +321,7 @@ def test_choose_k_grid_and_button_set_the_sidebar(app):
     assert label == f"Use K = {settings.k} and {settings.covariance_type} covariance in the sidebar"
     assert settings.covariance_type != "spherical"
     assert app.button(key="choose_k_use").disabled
+    assert any("within 10 of the lowest" in _plain(m.value) for m in app.success)
     app.radio(key="choose_k_criterion").set_value("aic")
     _on_page(app, "choose_k")
     assert _titles(app)[0].startswith("AIC by number of components")

@@ -421,14 +421,18 @@ def test_titles_legends_and_data_never_overlap(server, browser, size):
     page.close()
 
 
-def test_a_shared_link_reopens_the_page_state(server, browser):
-    page = _page_with_errors(browser, 1400, 1000)
+@pytest.mark.parametrize("size", list(SIZES))
+def test_a_shared_link_reopens_the_page_state(server, browser, size):
+    width, height = SIZES[size]
+    page = _page_with_errors(browser, width, height)
     _open(page, f"{server}/inspect?dataset=iris&k=3&row=10", "Why this cluster?", 3)
     assert "now: row 10)" in _chart_title(page, 0)
+    if not _sidebar(page).get_by_role("button", name="Share this view").is_visible():
+        page.locator('[data-testid="stExpandSidebarButton"]').click()  # a phone hides it
     _sidebar(page).get_by_role("button", name="Share this view").click()
     link = page.locator('[data-testid="stPopoverBody"] code').inner_text().strip()
     assert "row=10" in link and "/inspect?" in link
-    other = _page_with_errors(browser, 1400, 1000)
+    other = _page_with_errors(browser, width, height)
     _open(other, link, "Why this cluster?", 3)
     assert "now: row 10)" in _chart_title(other, 0)
     _open(other, f"{server}/steps?dataset=iris&tab=lloyd&lloyd_step=2", "EM step by step", 2)
