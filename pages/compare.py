@@ -53,7 +53,7 @@ table = pd.DataFrame(cached.metrics_rows(cur)).set_index("metric")
 st.dataframe(table.map(compare.format_value), width="stretch")
 
 features = sidebar.fitted_features(cur)
-profiles = export.cluster_profiles(c, cur.columns, features)
+profiles = cached.profiles(cur, features)
 with st.expander("Per-cluster profile: size, mean and spread of every feature"):
     st.dataframe(profiles, hide_index=True, width="stretch")
     st.caption("In the data's own units (before standardising), for the rows shown.")

@@ -14,7 +14,7 @@ import streamlit as st
 
 import gmmcore
 
-from .. import choose_k, compare, datasets, ingest, loaded
+from .. import choose_k, compare, datasets, export, ingest, loaded
 from ..budget import grid_seconds, plan_fit, plan_grid
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
@@ -152,6 +152,21 @@ def headline(cur):
     """The Compare page's top numbers for this run (cached per fit and label choice)."""
     return _caches()["small"].get(("headline", *cur.fit_key, cur.labels_key),
                                   lambda: compare.headline(cur.comparison, cur.shown_labels))
+
+
+def profiles(cur, features):
+    """The per-cluster profile of this run's fit (cached per fit)."""
+    return _caches()["small"].get(("profiles", *cur.fit_key),
+                                  lambda: export.cluster_profiles(cur.comparison, cur.columns,
+                                                                  features))
+
+
+def scale_advice(cur):
+    """The scale advice for this run's data and columns (cached per data and columns)."""
+    def advice():
+        columns = [cur.data.columns.index(c) for c in cur.columns]
+        return compare.scale_advice(cur.data.X[:, columns], cur.columns)
+    return _caches()["small"].get(("scale", cur.data.digest, cur.columns), advice)
 
 
 def figure(cur, builder, *args):

@@ -6,8 +6,9 @@ Session keys of page-only widgets start with the page's name
 
 import streamlit as st
 
-from .. import compare, explain
+from .. import explain
 from ..text import escape
+from . import cached
 from .state import current
 
 PLAY_SECONDS = 0.8
@@ -36,8 +37,7 @@ def _offer_standardising(cur):
     """Say when the features' scales differ a lot, with a button that standardises them."""
     if cur.settings.standardize or cur.data.key == "model":
         return
-    advice = compare.scale_advice(cur.data.X[:, [cur.data.columns.index(c)
-                                                 for c in cur.columns]], cur.columns)
+    advice = cached.scale_advice(cur)
     if advice:
         st.warning(escape(advice, 600), icon=":material/straighten:")
         st.button("Standardise the features", key="standardise_now", on_click=_standardise,
