@@ -4,15 +4,9 @@ Renders the shared sidebar (so its widgets keep their values on every page),
 fits both models once for the current settings, then runs the chosen page.
 """
 
-import sys
-
 import streamlit as st
 
 from dashboard.ui import entry, sidebar
-
-# Many sessions share one interpreter: hand the GIL over every millisecond (default 5 ms)
-# so a viewer's page is not kept waiting by another viewer's long computation.
-sys.setswitchinterval(0.001)
 
 st.set_page_config(page_title="K-means vs GMM", page_icon=":material/scatter_plot:",
                    layout="wide")

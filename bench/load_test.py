@@ -9,10 +9,14 @@ the browsers, not the server; this measures the server.
     python -m bench.load_test                      # starts a server, 20 sessions x 3 runs
     python -m bench.load_test --sessions 40 --runs 5
     python -m bench.load_test --url http://host:8501 --path /compare?dataset=iris
+    python -m bench.load_test --table              # the README table, beside a trivial app
 
 Reports p50/p95/max of the run time, failures (exceptions shown on the page,
 errors, timeouts) and the server's peak resident memory (when it started the
-server, or with ``--pid``). Not part of the test suite.
+server, or with ``--pid``). ``--table`` runs the README's scenarios against
+the app and against ``bench/trivial_app.py`` (a trivial Streamlit app of the
+same shape) in the same run, each on a fresh server, and prints the app's
+times as multiples of the trivial app's. Not part of the test suite.
 """
 
 import argparse
@@ -41,11 +45,11 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def start_server():
-    """``streamlit run app.py`` on a free loopback port; returns (process, base URL)."""
+def start_server(app="app.py"):
+    """``streamlit run <app>`` on a free loopback port; returns (process, base URL)."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )
@@ -178,6 +182,53 @@ def report(results, wall, sessions, runs, baseline, peak):
     return "\n".join(lines)
 
 
+TRIVIAL_APP = "bench/trivial_app.py"
+# (sessions, runs, warm, app page, label): the README's table.
+SCENARIOS = [
+    (20, 3, True, "/", "Compare (default view)"),
+    (20, 3, False, "/", "Compare (default view)"),
+    (40, 3, True, "/", "Compare (default view)"),
+    (20, 3, True, "/steps", "EM step-through"),
+]
+
+
+def measure(app, path, sessions, runs, warm, timeout=60.0):
+    """One scenario on a fresh server of ``app``: (times of the good runs, failures,
+    memory before, memory peak)."""
+    proc, base_url = start_server(app)
+    try:
+        if warm:
+            asyncio.run(run(base_url, path, 1, 1, timeout, None))
+        results, _, before, peak = asyncio.run(
+            run(base_url, path, sessions, runs, timeout, proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    times = [t for t, problem, _ in results if problem is None]
+    return times, len(results) - len(times), before, peak
+
+
+def table():
+    """The README table: every scenario against the app and the trivial app."""
+    lines = ["| sessions x page loads | page | p50 | p95 | max | failures | server memory "
+             "| trivial app p50 / p95 | p50, p95 vs trivial |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for sessions, runs, warm, path, label in SCENARIOS:
+        ref, ref_failed, _, _ = measure(TRIVIAL_APP, "/", sessions, runs, warm)
+        times, failed, before, peak = measure("app.py", path, sessions, runs, warm)
+        if not times or not ref:
+            lines.append(f"| {sessions} x {runs} | {label} | every run failed |")
+            continue
+        p50, p95 = statistics.median(times), percentile(times, 95)
+        r50, r95 = statistics.median(ref), percentile(ref, 95)
+        lines.append(
+            f"| {sessions} x {runs}, {'warm' if warm else 'fresh server'} | {label} "
+            f"| {p50:.2f} s | {p95:.2f} s | {max(times):.2f} s | {failed + ref_failed} "
+            f"| {before / 2**20:.0f} → {peak / 2**20:.0f} MiB | {r50:.2f} s / {r95:.2f} s "
+            f"| {p50 / r50:.1f}x, {p95 / r95:.1f}x |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="a running app (default: start one)")
@@ -188,7 +239,14 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per message")
     parser.add_argument("--warm", action="store_true",
                         help="one session first, so the caches are warm")
+    parser.add_argument("--table", action="store_true",
+                        help="the README table: every scenario, the app beside a trivial app")
     args = parser.parse_args(argv)
+    if args.table:
+        print(f"Command: `python -m bench.load_test --table`  ({os.cpu_count()} cores; "
+              f"each line: a fresh server of {TRIVIAL_APP}, then a fresh server of app.py)\n")
+        print(table())
+        return 0
     proc = None
     if args.url:
         base_url, pid = args.url.rstrip("/"), args.pid

@@ -77,6 +77,15 @@ class Limits:
         return replace(cls(), **values)
 
 
+def start_heavy_worker():
+    """Initialise the heavy-work process: its NumPy passes and BLAS on one core, so the
+    server's process keeps the other for everyone's pages."""
+    os.environ["GMMCORE_NUM_THREADS"] = "1"
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"  # read when NumPy loads its BLAS...
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=1)  # ...and this if NumPy has already loaded it
+
+
 def _em_width(n_features, covariance_type):
     """Work per row and component of one EM pass, in units of EM_SECONDS."""
     d = n_features

@@ -6,7 +6,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from .compare import Settings, kmeans_model, silhouette
+import gmmcore
+
+from .compare import Settings, gmm_params, kmeans_model, silhouette
 
 
 def grid_settings(settings: Settings, plan=None):
@@ -29,6 +31,43 @@ def kmeans_scores(X, k, settings: Settings, plan=None):
         model = kmeans_model(settings, k, plan=plan).fit(X)
     score = silhouette(X, model.labels_)
     return {"inertia": model.inertia_, "silhouette": np.nan if score is None else score}
+
+
+def grid_scores(X, settings: Settings, plan, progress=None):
+    """Every cell of a planned Choose K grid: the mixtures' criteria and K-means' scores.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_features)
+        The rows the grid uses (the plan's sample).
+    settings : Settings
+        As :func:`grid_settings` gives them.
+    plan : budget.GridPlan
+    progress : callable, optional
+        ``progress(done, total)`` after every fit.
+
+    Returns
+    -------
+    gmm : dict
+        As :func:`gmmcore.select_models` returns it.
+    kmeans : dict
+        ``k``, ``inertia`` and ``silhouette`` arrays of shape (n_k,).
+    """
+    n_gmm = len(plan.ks) * len(plan.covariance_types)
+    total = n_gmm + len(plan.ks)
+    gmm = gmmcore.select_models(
+        X, plan.ks, plan.covariance_types,
+        progress=(lambda done, _: progress(done, total)) if progress else None,
+        **gmm_params(settings, plan))
+    cells = []
+    for j, k in enumerate(plan.ks):
+        cells.append(kmeans_scores(X, k, settings, plan))
+        if progress:
+            progress(n_gmm + j + 1, total)
+    kmeans = {"k": np.asarray(plan.ks),
+              "inertia": np.array([c["inertia"] for c in cells]),
+              "silhouette": np.array([c["silhouette"] for c in cells])}
+    return gmm, kmeans
 
 
 def best_cell(scores):

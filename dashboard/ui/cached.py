@@ -7,7 +7,11 @@ and settings give the same result), held in caches bounded in bytes and age
 """
 
 import hashlib
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import streamlit as st
@@ -15,13 +19,14 @@ import streamlit as st
 import gmmcore
 
 from .. import choose_k, compare, datasets, export, ingest, loaded
-from ..budget import grid_seconds, plan_fit, plan_grid
+from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
 
 MB = 2**20
-PARSE_SLOTS = 2  # uploads parsed at once: each needs several times its size while parsed
-HEAVY_SECONDS = 1.0  # work estimated above this waits for the process's one heavy-work slot
+PARSE_SLOTS = 1  # uploads parsed at once: each needs several times its size while parsed
+HEAVY_SECONDS = 1.0  # work estimated above this runs in the heavy-work process
+HEAVY_UPLOAD_MB = 5  # uploads larger than this are parsed in the heavy-work process
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,33 +67,47 @@ def _parse_slots():
 
 
 @st.cache_resource(show_spinner=False)
-def _heavy_slot():
-    """One expensive computation at a time in the whole process, so that viewers of
-    cheap pages keep a core (and the interpreter) for themselves."""
-    return threading.Lock()
+def _heavy_pool():
+    """One worker process for the expensive computations of every session.
+
+    Its own interpreter and core: the server's interpreter (and its GIL) stays
+    free for everyone's page runs while a large fit or grid computes, and such
+    computations run one at a time.
+    """
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=start_heavy_worker)
 
 
-def _heavy(estimated_seconds, compute):
-    """``compute()``, holding the heavy-work slot when it is estimated to be slow."""
-    if estimated_seconds <= HEAVY_SECONDS:
-        return compute()
-    slot = _heavy_slot()
-    if not slot.acquire(blocking=False):
-        with st.spinner("Another viewer's large computation is running on this server; "
-                        "yours starts as soon as it ends…"):
-            slot.acquire()
+def _heavy(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` in the heavy-work process; says so while it waits its turn."""
     try:
-        return compute()
-    finally:
-        slot.release()
+        future = _heavy_pool().submit(func, *args, **kwargs)
+        try:
+            return future.result(timeout=0.2)
+        except FuturesTimeout:
+            pass
+        if not future.running():
+            with st.spinner("Another viewer's large computation is running on this server; "
+                            "yours starts as soon as it ends…"):
+                while not future.running() and not future.done():
+                    wait([future], timeout=0.2)
+        return future.result()
+    except BrokenProcessPool:  # the worker died (e.g. out of memory): start afresh
+        _heavy_pool.clear()
+        raise RuntimeError("The server's worker for large computations stopped; reload the "
+                           "page to try again, with a smaller K or fewer rows.") from None
 
 
 def ingest_upload(digest, missing, raw):
-    """Parse an upload; cached by the SHA-256 of its full bytes, at most
-    ``PARSE_SLOTS`` at a time in the whole process."""
+    """Parse an upload; cached by the SHA-256 of its full bytes. Large ones are parsed
+    in the heavy-work process (their peak memory stays out of the server's), small
+    ones here, at most ``PARSE_SLOTS`` at a time."""
     def parse():
-        with _parse_slots():
-            result = ingest.ingest(raw, missing=missing)
+        if len(raw) > HEAVY_UPLOAD_MB * MB:
+            result = _heavy(ingest.ingest, raw, missing=missing)
+        else:
+            with _parse_slots():
+                result = ingest.ingest(raw, missing=missing)
         if result.features is not None:
             _read_only(result.features.to_numpy())
         return result
@@ -105,7 +124,10 @@ def fit_comparison(digest, columns, settings, X):
     """Both fits for one dataset (by digest), column choice and settings, within budget."""
     def fit():
         estimate = plan_fit(len(X), X.shape[1], settings, limits()).estimated_seconds
-        comparison = _heavy(estimate, lambda: compare.compare(X, settings, limits(), columns))
+        if estimate <= HEAVY_SECONDS:
+            comparison = compare.compare(X, settings, limits(), columns)
+        else:
+            comparison = _heavy(compare.compare, X, settings, limits(), columns)
         _read_only(comparison.X, comparison.kmeans_labels, comparison.gmm_labels,
                    comparison.resp)
         return comparison
@@ -183,14 +205,15 @@ def figure(cur, builder, *args):
 # ------------------------------------------------------------- model selection
 def model_grid(cur, ks, progress=None):
     """BIC/AIC/ICL for every K in ``ks`` x covariance type, and K-means' inertia and
-    silhouette per K, within the grid's budget; each cell fitted once and cached.
+    silhouette per K, within the grid's budget; computed once per data, columns and
+    settings and cached.
 
     Parameters
     ----------
     cur : state.Current
     ks : sequence of int
     progress : callable, optional
-        ``progress(done, total)`` after every cell.
+        ``progress(done, total)`` after every cell (when the grid runs in this process).
 
     Returns
     -------
@@ -206,26 +229,13 @@ def model_grid(cur, ks, progress=None):
     rows = compare.uniform_sample(len(X), plan.n_rows, settings.seed)
     X_grid = X if plan.n_rows >= len(X) else X[rows]
     grid_settings = choose_k.grid_settings(settings, plan)
-    key = (*cur.fit_key[:2], grid_settings, plan.n_rows)
-    cache = _caches()["small"]
-    n_gmm = len(plan.ks) * len(gmmcore.COVARIANCE_TYPES)
-    total = n_gmm + len(plan.ks)
+    estimate = grid_seconds(plan, X_grid.shape[1], grid_settings)
 
-    def cell(X, k, covariance_type, **_):
-        return cache.get(("gmm_cell", *key, k, covariance_type), lambda: gmmcore.score_model(
-            X_grid, k, covariance_type, **compare.gmm_params(grid_settings, plan)))
+    def compute():
+        if estimate <= HEAVY_SECONDS:
+            return choose_k.grid_scores(X_grid, grid_settings, plan, progress)
+        return _heavy(choose_k.grid_scores, X_grid, grid_settings, plan)
 
-    gmm = _heavy(grid_seconds(plan, X_grid.shape[1], grid_settings), lambda: gmmcore.select_models(
-        X_grid, plan.ks, progress=(lambda done, _: progress(done, total)) if progress else None,
-        score=cell))
-    cells = []
-    for j, k in enumerate(plan.ks):
-        cells.append(cache.get(("kmeans_cell", *key, k),
-                               lambda k=k: choose_k.kmeans_scores(X_grid, k, grid_settings,
-                                                                  plan)))
-        if progress:
-            progress(n_gmm + j + 1, total)
-    kmeans = {"k": np.asarray(plan.ks),
-              "inertia": np.array([c["inertia"] for c in cells]),
-              "silhouette": np.array([c["silhouette"] for c in cells])}
+    gmm, kmeans = _caches()["small"].get(("grid", *cur.fit_key[:2], grid_settings, plan),
+                                         compute)
     return gmm, kmeans, plan
