@@ -80,10 +80,11 @@ class Limits:
 def start_heavy_worker():
     """Initialise the heavy-work process: its NumPy passes and BLAS on one core, so the
     server's process keeps the other for everyone's pages."""
-    os.environ["GMMCORE_NUM_THREADS"] = "1"
-    os.environ["OPENBLAS_NUM_THREADS"] = "1"  # read when NumPy loads its BLAS...
+    for name in ("GMMCORE_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                 "OMP_NUM_THREADS"):  # read when the libraries load...
+        os.environ[name] = "1"
     from threadpoolctl import threadpool_limits
-    threadpool_limits(limits=1)  # ...and this if NumPy has already loaded it
+    threadpool_limits(limits=1)  # ...and this for those already loaded
 
 
 def _em_width(n_features, covariance_type):

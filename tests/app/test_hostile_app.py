@@ -2,6 +2,7 @@
 message or a correct result, nothing is rendered from user text, budgets hold."""
 
 import json
+import os
 import re
 import time
 
@@ -163,3 +164,41 @@ def test_a_model_built_from_parameters_shows_on_every_page(app):
     for page in PAGES:
         app.switch_page(page).run()
         assert not app.exception, (page, [e.value for e in app.exception])
+
+
+def _worker_threads():
+    from threadpoolctl import threadpool_info
+    return os.environ.get("GMMCORE_NUM_THREADS"), {i["num_threads"] for i in threadpool_info()}
+
+
+def test_heavy_work_runs_in_the_one_core_worker_with_the_same_result():
+    from dashboard import compare
+    d = datasets.load("anisotropic")
+    settings = compare.Settings(k=4, covariance_type="full")
+    here = compare.compare(d.X, settings)
+    there = cached._heavy(compare.compare, d.X, settings)
+    assert cached._heavy(os.getpid) != os.getpid()
+    assert cached._heavy(_worker_threads) == ("1", {1})
+    np.testing.assert_array_equal(there.gmm_labels, here.gmm_labels)
+    np.testing.assert_array_equal(there.kmeans_labels, here.kmeans_labels)
+    np.testing.assert_allclose(there.resp, here.resp, rtol=0, atol=0)
+
+
+def test_a_large_upload_is_parsed_in_the_worker_like_here(monkeypatch):
+    from dashboard import ingest
+    raw = ("a,b,label\n" + "\n".join(f"{i},{i % 13 * 0.5},x{i % 3}" for i in range(3000))
+           ).encode()
+    monkeypatch.setattr(cached, "HEAVY_UPLOAD_MB", 0)
+    monkeypatch.setattr(cached, "_heavy", _counting(cached._heavy, calls := []))
+    there = cached.ingest_upload(cached.digest_of(raw), "drop", raw)
+    here = ingest.ingest(raw, missing="drop")
+    assert calls == [ingest.ingest]
+    assert there.features.equals(here.features) and there.report == here.report
+    assert not there.features.to_numpy().flags.writeable
+
+
+def _counting(func, calls):
+    def counted(target, *args, **kwargs):
+        calls.append(target)
+        return func(target, *args, **kwargs)
+    return counted
