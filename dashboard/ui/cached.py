@@ -217,10 +217,8 @@ def model_grid(cur, ks, progress=None):
 
     Returns
     -------
-    gmm : dict
-        As :func:`gmmcore.select_models` returns it.
-    kmeans : dict
-        ``k``, ``inertia`` and ``silhouette`` arrays of shape (n_k,).
+    gmm, kmeans : dict
+        As :func:`dashboard.choose_k.grid_scores` returns them.
     plan : budget.GridPlan
     """
     X = cur.comparison.X

@@ -112,6 +112,17 @@ def _sidebar(page):
     return page.locator('[data-testid="stSidebar"]')
 
 
+def _show_sidebar(page):
+    """Open the sidebar where the layout collapses it (a phone): it is then off screen,
+    which Playwright still counts as visible."""
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.count() and expand.is_visible():
+        expand.click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=stSidebar]')"
+            ".getBoundingClientRect().left >= 0")
+
+
 def _choose(page, label, option):
     box = _sidebar(page).locator('[data-testid="stSelectbox"]').filter(has_text=label)
     box.click()
@@ -427,8 +438,7 @@ def test_a_shared_link_reopens_the_page_state(server, browser, size):
     page = _page_with_errors(browser, width, height)
     _open(page, f"{server}/inspect?dataset=iris&k=3&row=10", "Why this cluster?", 3)
     assert "now: row 10)" in _chart_title(page, 0)
-    if not _sidebar(page).get_by_role("button", name="Share this view").is_visible():
-        page.locator('[data-testid="stExpandSidebarButton"]').click()  # a phone hides it
+    _show_sidebar(page)
     _sidebar(page).get_by_role("button", name="Share this view").click()
     link = page.locator('[data-testid="stPopoverBody"] code').inner_text().strip()
     assert "row=10" in link and "/inspect?" in link
