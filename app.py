@@ -8,23 +8,31 @@ import streamlit as st
 
 from dashboard.ui import entry, sidebar
 
-st.set_page_config(page_title="K-means vs GMM", page_icon=":material/scatter_plot:",
-                   layout="wide")
-
-PAGES = [
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/table_chart:"),
-    st.Page("pages/responsibilities.py", title="Responsibilities", icon=":material/percent:"),
-    st.Page("pages/convergence.py", title="Convergence", icon=":material/trending_down:"),
-    st.Page("pages/steps.py", title="EM step-through", icon=":material/step:"),
-    st.Page("pages/inspect.py", title="Why this cluster?", icon=":material/help:"),
-    st.Page("pages/choose_k.py", title="Choose K", icon=":material/query_stats:"),
-    st.Page("pages/math.py", title="How it works", icon=":material/function:"),
+PAGES = [  # (file, title, icon); the first is the default page
+    ("pages/compare.py", "Compare", ":material/compare:"),
+    ("pages/data.py", "Data", ":material/table_chart:"),
+    ("pages/responsibilities.py", "Responsibilities", ":material/percent:"),
+    ("pages/convergence.py", "Convergence", ":material/trending_down:"),
+    ("pages/steps.py", "EM step-through", ":material/step:"),
+    ("pages/inspect.py", "Why this cluster?", ":material/help:"),
+    ("pages/choose_k.py", "Choose K", ":material/query_stats:"),
+    ("pages/math.py", "How it works", ":material/function:"),
 ]
 
-# Our own constant CSS: long formulas scroll sideways instead of being cut at the edge.
-st.html("<style>.katex-display { overflow-x: auto; overflow-y: hidden; }</style>")
 
-page = st.navigation(PAGES)
-sidebar.prepare_current()
-entry.run_page(page)
+def main():
+    """One run of the app: page config, navigation, the sidebar's fit, the chosen page."""
+    st.set_page_config(page_title="K-means vs GMM", page_icon=":material/scatter_plot:",
+                       layout="wide")
+    # Our own constant CSS: long formulas scroll sideways instead of being cut at the edge.
+    st.html("<style>.katex-display { overflow-x: auto; overflow-y: hidden; }</style>")
+    page = st.navigation([st.Page(path, title=title, icon=icon, default=path == PAGES[0][0])
+                          for path, title, icon in PAGES])
+    sidebar.prepare_current()
+    entry.run_page(page)
+
+
+# Streamlit runs this file as __main__; the heavy-work process, started by spawn, imports
+# it as __mp_main__ and must not run the app.
+if __name__ == "__main__":
+    main()

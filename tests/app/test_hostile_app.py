@@ -202,3 +202,17 @@ def _counting(func, calls):
         calls.append(target)
         return func(target, *args, **kwargs)
     return counted
+
+
+def test_the_worker_imports_the_app_without_running_it(monkeypatch):
+    # Streamlit installs app.py as __main__, so spawn's worker imports it as __mp_main__.
+    import runpy
+    from dashboard.ui import sidebar
+
+    def must_not_run():
+        raise AssertionError("the app ran in the worker process")
+    monkeypatch.setattr(sidebar, "prepare_current", must_not_run)
+    module = runpy.run_path(str(APP), run_name="__mp_main__")
+    assert callable(module["main"])
+    with pytest.raises(AssertionError, match="ran in the worker"):
+        runpy.run_path(str(APP), run_name="__main__")
