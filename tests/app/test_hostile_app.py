@@ -4,6 +4,7 @@ message or a correct result, nothing is rendered from user text, budgets hold.""
 import json
 import os
 import re
+import runpy
 import time
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 import gmmcore
 from dashboard import datasets
-from dashboard.ui import cached, state
+from dashboard.ui import cached, sidebar, state
 
 from .conftest import APP, PAGES, AppSession, new_session
 
@@ -206,9 +207,6 @@ def _counting(func, calls):
 
 def test_the_worker_imports_the_app_without_running_it(monkeypatch):
     # Streamlit installs app.py as __main__, so spawn's worker imports it as __mp_main__.
-    import runpy
-    from dashboard.ui import sidebar
-
     def must_not_run():
         raise AssertionError("the app ran in the worker process")
     monkeypatch.setattr(sidebar, "prepare_current", must_not_run)
