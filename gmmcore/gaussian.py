@@ -173,10 +173,14 @@ def _mahalanobis_tied(xt, means, prec_chol):
 
 
 def _mahalanobis_diag(xt, means, prec_chol):
-    precisions = prec_chol**2
-    dist = precisions @ (xt * xt)
-    dist -= 2 * ((means * precisions) @ xt)
-    dist += (means**2 * precisions).sum(axis=1)[:, None]
+    # prec (x - mu)^2 summed feature by feature: exact near a narrow mean, where the
+    # expanded prec (x^2 - 2 mu x + mu^2) cancels (the fast path, see use_expanded).
+    dist = np.zeros((means.shape[0], xt.shape[1]))
+    for j in range(xt.shape[0]):
+        term = xt[j][None, :] - means[:, j, None]
+        term *= term
+        term *= prec_chol[:, j, None] ** 2
+        dist += term
     return dist
 
 
@@ -242,6 +246,20 @@ def log_gaussian_prob(X, means, prec_chol, covariance_type):
 # (sum r x, sum r x^2 or sum r |x|^2, and sum r from the row of ones) are one more
 # product with the same z.
 EXPANDED = ("diag", "spherical")
+# The expanded form adds -prec x^2 / 2 + prec mu x - prec mu^2 / 2; near a mean it loses
+# about eps * prec * mu^2 to cancellation. Past this, prec (x - mu)^2 is summed directly.
+EXPANSION_LIMIT = 1e8
+
+
+def use_expanded(means, prec_chol, covariance_type):
+    """Whether the one-product form is accurate for these parameters (fitting frame):
+    axis-aligned covariances whose ``prec * mu^2`` stays below :data:`EXPANSION_LIMIT`
+    (log-densities then within about 1e-8 of the direct form)."""
+    if covariance_type not in EXPANDED:
+        return False
+    precisions = prec_chol**2 if covariance_type == "diag" else (prec_chol**2)[:, None]
+    with np.errstate(over="ignore"):
+        return bool((precisions * means**2).sum(axis=1).max() <= EXPANSION_LIMIT)
 
 
 def expanded_rows(xt, covariance_type):

@@ -37,6 +37,7 @@ STOP_REASONS = ("converged", "max_iter", "time_limit", "given")
 _EPS10 = 10 * np.finfo(np.float64).eps
 LARGEST_SPREAD = 1e153  # beyond, squared distances and variances near float64's limit
 SMALLEST_SPREAD = 1e-150  # below, variances underflow unless reg_covar dominates
+HUGE_ROW = 1e150  # rows beyond this (fitting frame) are scored without squaring x alone
 
 
 # ------------------------------------------------------------ block statistics
@@ -105,7 +106,8 @@ def em_pass(params, covariance_type, unit_weights=False):
     Each block's E-step is folded at once into the M-step's sums; the sums of
     blocks add up to the sums of their union. For diag and spherical
     covariances the log-densities and the sums are one matrix product each
-    (see :func:`gaussian.expanded_rows`).
+    when that is accurate (see :func:`gaussian.expanded_rows` and
+    :func:`gaussian.use_expanded`).
 
     Returns
     -------
@@ -115,7 +117,7 @@ def em_pass(params, covariance_type, unit_weights=False):
     """
     weights, means, _, prec_chol = params
     log_weights = np.log(weights)[:, None]
-    expanded = covariance_type in gaussian.EXPANDED
+    expanded = gaussian.use_expanded(means, prec_chol, covariance_type)
     if expanded:
         A = gaussian.expanded_coefficients(means, prec_chol, covariance_type, np.log(weights))
 
@@ -651,13 +653,17 @@ class GaussianMixture(BaseEstimator):
         weights, means, _, prec_chol = self._params
         covariance_type = self.covariance_type
         log_weights = np.log(weights)[:, None]
-        if covariance_type in gaussian.EXPANDED:
+        expanded = gaussian.use_expanded(means, prec_chol, covariance_type)
+        if expanded:
             A = gaussian.expanded_coefficients(means, prec_chol, covariance_type,
                                                np.log(weights))
-            return lambda xt: A @ gaussian.expanded_rows(xt, covariance_type)
 
         def weighted_log_prob(xt):
-            log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
+            # Rows so far out that x^2 overflows would give inf - inf in the one product.
+            if expanded and xt.min() > -HUGE_ROW and xt.max() < HUGE_ROW:
+                return A @ gaussian.expanded_rows(xt, covariance_type)
+            with np.errstate(over="ignore"):  # a distance beyond float64: log-density -inf
+                log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
             log_prob += log_weights
             return log_prob
         return weighted_log_prob

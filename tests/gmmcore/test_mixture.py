@@ -119,6 +119,39 @@ def test_log_density_matches_scipy(covariance_type):
     np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+@pytest.mark.parametrize("variance", [1e-3, 1e-12, 1e-150])
+def test_a_narrow_component_off_centre_keeps_its_log_density(covariance_type, variance):
+    # The one-product form cancels near a narrow mean away from the frame's centre.
+    means = np.array([[1.0, 1.0], [2.0, 2.0]])
+    covariances = np.ones((2, 2) if covariance_type == "diag" else 2)
+    covariances[0] = variance
+    model = gmmcore.GaussianMixture.from_parameters(
+        weights=[0.5, 0.5], means=means, covariances=covariances,
+        covariance_type=covariance_type)
+    X = np.array([[1.0, 1.0], [1.0 + 3e-3 * variance**0.5, 1.0], [2.0, 2.5]])
+    log_densities = np.column_stack([
+        stats.multivariate_normal(mean, np.eye(2) * cov).logpdf(X)
+        for mean, cov in zip(means, (variance, 1.0))])
+    expected = np.logaddexp(*(np.log(0.5) + log_densities).T)
+    np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-9)
+    np.testing.assert_allclose(model.predict_proba(X)[:, 1],
+                               np.exp(np.log(0.5) + log_densities[:, 1] - expected),
+                               rtol=1e-9, atol=1e-300)
+
+
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
+def test_a_row_beyond_float64_s_squares_has_density_zero_without_warnings(covariance_type):
+    model = gmmcore.GaussianMixture(2, covariance_type=covariance_type,
+                                    random_state=0).fit(anisotropic())
+    X = np.array([[1e160, -1e160], [1e100, 1e100], [0.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores, resp = model.score_samples(X), model.predict_proba(X)
+    assert scores[0] == -np.inf and np.isfinite(scores[1:]).all()
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0)
+
+
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
 def test_mahalanobis_is_the_variance_weighted_distance(covariance_type):
     X = anisotropic()
