@@ -209,12 +209,6 @@ def read_cells(text, delimiter):
     return frame.apply(lambda col: col.str.strip())
 
 
-def _number_share(values, pattern):
-    if len(values) == 0:
-        return 0.0
-    return float(values.str.match(pattern).mean())
-
-
 def detect_decimal(cells, delimiter=","):
     """Decimal and thousands marks the numbers use.
 

@@ -29,15 +29,7 @@ def escape(text, max_length=200):
     -------
     str
     """
-    text = _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ")
-    if len(text) > max_length:
-        text = text[: max_length - 1] + "…"
-    return _PUNCTUATION.sub(r"\\\1", text)
-
-
-def quoted(text, max_length=200):
-    """:func:`escape`'d text in quotes, for names inside sentences."""
-    return f"'{escape(text, max_length)}'"
+    return _PUNCTUATION.sub(r"\\\1", _one_line(text, max_length))
 
 
 def plotly_text(text, max_length=80):
@@ -47,7 +39,14 @@ def plotly_text(text, max_length=80):
     in those strings; escaping ``&``, ``<`` and ``>`` keeps a column name from
     becoming a link.
     """
+    text = _one_line(text, max_length)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _one_line(text, max_length):
+    """``str(text)`` without control or bidi characters, on one line, at most
+    ``max_length`` characters (cut with an ellipsis)."""
     text = _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ")
     if len(text) > max_length:
         text = text[: max_length - 1] + "…"
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text

@@ -135,12 +135,6 @@ def one_of(allowed):
     return check
 
 
-def boolean(value, name):
-    """Check: True or False."""
-    if not isinstance(value, bool | np.bool_):
-        raise ValueError(f"{name} must be True or False; got {value!r}.")
-
-
 def history_limit(value, name):
     """Check: False, True, or the largest number of iterations to record (>= 1)."""
     if isinstance(value, bool | np.bool_):
