@@ -36,8 +36,19 @@ def _on_dataset_change():
         st.session_state["k"] = datasets.load(key).suggested_k
 
 
-def _upload_data(raw, name, missing):
-    digest = cached.digest_of(raw)
+def _digest(upload):
+    """SHA-256 of an uploaded file's bytes, computed once per upload (its ``file_id``),
+    not on every rerun while the file stays in the uploader."""
+    digests = st.session_state.setdefault("_upload_digests", {})
+    if upload.file_id not in digests:
+        if len(digests) >= 16:  # a session uploading file after file: keep it small
+            digests.clear()
+        digests[upload.file_id] = cached.digest_of(upload.getvalue())
+    return digests[upload.file_id]
+
+
+def _upload_data(upload, missing):
+    raw, name, digest = upload.getvalue(), upload.name, _digest(upload)
     result = cached.ingest_upload(digest, missing, raw)
     if not result.ok:
         return None, result.error
@@ -73,10 +84,10 @@ def _data_section():
     sb.caption(f"Limits: {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows, "
                f"{ingest.MAX_COLUMNS} columns. The file stays in your session only.")
     if upload is not None:
-        raw = upload.getvalue()
-        with st.spinner(f"Reading {escape(upload.name, 80)} ({len(raw) / 2**20:.1f} MB, about "
-                        f"{ingest.read_seconds(len(raw)):.0f} s for a file this size)…"):
-            data, error = _upload_data(raw, upload.name, st.session_state["missing"])
+        size = upload.size
+        with st.spinner(f"Reading {escape(upload.name, 80)} ({size / 2**20:.1f} MB, about "
+                        f"{ingest.read_seconds(size):.0f} s for a file this size)…"):
+            data, error = _upload_data(upload, st.session_state["missing"])
         if error:
             sb.error(escape(error, 1000))
         else:
@@ -105,9 +116,9 @@ def _model_source():
         "A sample of its data (CSV, optional)", type=["csv", "tsv", "txt"], key="model_sample",
         help=f"Without one, {loaded.DRAWN_ROWS:,} rows are drawn from the mixture.")
     if model_file is not None:
-        raw = model_file.getvalue()
-        model_digest = cached.digest_of(raw)
-        models, error = cached.read_model_file(model_digest, model_file.name, raw)
+        model_digest = _digest(model_file)
+        models, error = cached.read_model_file(model_digest, model_file.name,
+                                               model_file.getvalue())
         if error:
             sb.error(escape(error, 1000))
         else:
@@ -137,9 +148,8 @@ def _model_sample(models, model_digest, model_name, sample_file):
         X, what = loaded.drawn_sample(models), f"{loaded.DRAWN_ROWS:,} rows drawn from the model"
         sample_digest = "drawn"
     else:
-        raw = sample_file.getvalue()
-        sample_digest = cached.digest_of(raw)
-        result = cached.ingest_upload(sample_digest, "drop", raw)
+        sample_digest = _digest(sample_file)
+        result = cached.ingest_upload(sample_digest, "drop", sample_file.getvalue())
         if not result.ok:
             return None, result.error
         X, error = loaded.sample_columns(result.features, models)

@@ -229,6 +229,20 @@ def test_two_sessions_see_only_their_own_upload():
     np.testing.assert_allclose(_current(two).comparison.X, x_two)
 
 
+def test_an_upload_is_hashed_once_not_on_every_rerun(monkeypatch):
+    from dashboard.ui import cached
+    raw = ("a,b\n" + "".join(f"{i},{i % 7}\n" for i in range(60))).encode()
+    at = _upload(new_session(), "once.csv", raw)
+    calls = []
+    original = cached.digest_of
+    monkeypatch.setattr(cached, "digest_of", lambda data: calls.append(1) or original(data))
+    for page in ("data", "compare", "convergence"):
+        _on_page(at, page)
+    assert not at.exception and calls == []
+    at.file_uploader(key="upload").set_value(("again.csv", raw + b"60,4\n", "text/csv")).run()
+    assert len(calls) == 1 and len(_current(at).data.X) == 61
+
+
 # ---------------------------------------------- step-through, inspector, Choose K
 def _on_page(at, page):
     """Run ``page`` again (with any widget values set since the last run)."""
