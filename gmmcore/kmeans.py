@@ -147,8 +147,8 @@ def _first_nearest(dist, nearest):
     return _FIRST_SET_BIT[code]
 
 
-def _assign_t(xt, centers):
-    """Nearest centre of transposed rows and ``|c|^2 - 2 x.c`` for it.
+def _nearest_one_hot(xt, centers):
+    """One-hot nearest centre of transposed rows and ``|c|^2 - 2 x.c`` for it.
 
     Parameters
     ----------
@@ -157,7 +157,8 @@ def _assign_t(xt, centers):
 
     Returns
     -------
-    labels : ndarray of shape (n_rows,), dtype intp
+    one_hot : ndarray of shape (n_clusters, n_rows), dtype bool
+        True at the nearest centre; ties go to the lower index.
     partial : ndarray of shape (n_rows,)
         Add ``|x|^2`` for the squared distance.
     """
@@ -165,7 +166,24 @@ def _assign_t(xt, centers):
     dist = (-2.0 * centers) @ xt
     dist += np.einsum("ij,ij->i", centers, centers)[:, None]
     nearest = dist.min(axis=0)
-    return _first_nearest(dist, nearest), nearest
+    one_hot = dist == nearest
+    if np.count_nonzero(one_hot) != one_hot.shape[1]:  # a row exactly between two centres
+        one_hot = _first_nearest(dist, nearest) == np.arange(len(dist))[:, None]
+    return one_hot, nearest
+
+
+def _labels_of(one_hot):
+    """Cluster index of every column of a (K, n) one-hot array, shape (n,), int32.
+
+    A (1 x K) by (K x n) product: faster than an argmin over the short axis.
+    """
+    return (np.arange(len(one_hot), dtype=float) @ one_hot).astype(np.int32)
+
+
+def _assign_t(xt, centers):
+    """Nearest centre of transposed rows, (n_rows,) int32, and ``|c|^2 - 2 x.c`` for it."""
+    one_hot, partial = _nearest_one_hot(xt, centers)
+    return _labels_of(one_hot.astype(float)), partial
 
 
 def nearest_centers(X, centers):
@@ -213,27 +231,33 @@ def _assign_bytes(n_clusters):
 def _lloyd_pass(centers, unit_weights):
     """The block function of one Lloyd iteration from ``centers`` (fitting frame).
 
-    It returns ((weight per cluster, weighted sums per cluster, inertia, number of
-    labels that changed), labels): the labels are carried to the next pass.
+    It returns ((weight per cluster, weighted sums per cluster, inertia minus the
+    rows' weighted squared norms, number of labels that changed), labels): the
+    labels are carried to the next pass.
     """
-    n_clusters = len(centers)
 
     def block(xt, w, previous):
-        labels, partial = _assign_t(xt, centers)
-        partial += np.einsum("ij,ij->j", xt, xt)
+        one_hot, partial = _nearest_one_hot(xt, centers)
+        one_hot = one_hot.astype(float)
+        labels = _labels_of(one_hot)
+        # Cluster weights and sums as products with the one-hot matrix: one pass each,
+        # where a bincount per feature would make d + 1.
+        weight_in = one_hot @ w
         if unit_weights:
-            weight_in = np.bincount(labels, minlength=n_clusters).astype(float)
-            rows = xt
+            sums = one_hot @ xt.T
+            partial_inertia = float(partial.sum())
         else:
-            weight_in = np.bincount(labels, weights=w, minlength=n_clusters)
-            rows = xt * w
-        sums = np.stack([np.bincount(labels, weights=row, minlength=n_clusters)
-                         for row in rows], axis=1)
+            sums = one_hot @ (xt * w).T
+            partial_inertia = float(partial @ w)
         changed = len(labels) if previous is None else np.count_nonzero(labels != previous)
-        labels = labels.astype(np.int32)
-        return (weight_in, sums, float(partial @ w), changed), labels
+        return (weight_in, sums, partial_inertia, changed), labels
 
     return block
+
+
+def _squared_norms(xt, w):
+    """Block function: the weighted sum of the rows' squared norms (constant over a fit)."""
+    return (float(np.einsum("ij,ij->j", xt, xt) @ w),)
 
 
 def _farthest_pass(centers, n_rows):
@@ -318,10 +342,11 @@ def lloyd(source, centers, *, max_iter=300, tol=0.0, keep_history=False, deadlin
     stop_reason = "max_iter"
     n_iter = 0
     unit = bool(getattr(source, "unit_weights", False))
+    (squared_norms,) = source.map_reduce(_squared_norms, 8 * source.n_features)
     for n_iter in range(1, max_iter + 1):  # noqa: B007 (read after the loop)
         stats, labels = source.map_reduce(_lloyd_pass(centers, unit),
                                           _assign_bytes(len(centers)), carry=labels)
-        inertias.append(max(stats[2], 0.0))
+        inertias.append(max(stats[2] + squared_norms, 0.0))
         new_centers = _new_centers(source, stats, centers)
         shift = float(((new_centers - centers) ** 2).sum())
         centers = new_centers
