@@ -41,10 +41,17 @@ HUGE_ROW = 1e150  # rows beyond this (fitting frame) are scored without squaring
 
 
 # ------------------------------------------------------------ block statistics
+# Full and tied blocks make a few small products per component, whose set-up outweighs
+# the cache misses of larger blocks: they get blocks about four times the cache budget
+# (measured at 100,000 x 10, K = 8: EM and predictions 1.3-2x faster than at 1x).
+_BLOCK_ROWS_FACTOR = {"full": 4, "tied": 4}
+
+
 def _row_bytes(n_components, n_features, covariance_type):
-    """Bytes of temporaries one row needs in an EM pass (sizes the blocks)."""
+    """Bytes of temporaries one row is counted for in an EM pass (sizes the blocks)."""
     per_component = {"full": 2 * n_features, "tied": n_features}.get(covariance_type, 1)
-    return 8 * (n_components * (per_component + 3) + 2 * n_features)
+    needed = 8 * (n_components * (per_component + 3) + 2 * n_features)
+    return max(needed // _BLOCK_ROWS_FACTOR.get(covariance_type, 1), 1)
 
 
 def _moments(xt, resp_t, sample_weight, covariance_type):
