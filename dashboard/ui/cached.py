@@ -18,7 +18,7 @@ import streamlit as st
 
 import gmmcore
 
-from .. import choose_k, compare, datasets, export, ingest, loaded
+from .. import choose_k, compare, datasets, export, generate, ingest, loaded
 from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
@@ -53,6 +53,24 @@ def builtin_data(key):
     d = datasets.load(key)
     return ActiveData(key, d.name, d.X, d.columns, d.labels, d.description,
                       compare.data_digest(d.X, d.labels))
+
+
+GENERATE_ALONE = 100_000  # values; larger generated sets are made one at a time, as uploads
+
+
+def generated_data(recipe):
+    """The rows of "Make your own data" for ``recipe`` (a ``generate.Recipe``), cached
+    (bounded in bytes, with the parsed uploads) and shared read-only. The generator is
+    deterministic, so the recipe itself is the data's digest."""
+    def build():
+        if recipe.points * recipe.features > GENERATE_ALONE:
+            with _parse_slots():
+                d = generate.dataset(recipe)
+        else:
+            d = generate.dataset(recipe)
+        return ActiveData(generate.KEY, d.name, d.X, d.columns, d.labels, d.description,
+                          generate.cache_key(recipe))
+    return _caches()["uploads"].get(("generated", recipe), build)
 
 
 def digest_of(raw):
