@@ -31,7 +31,7 @@ or outliers leaves the centres and shapes where they were.
 """
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
@@ -131,6 +131,12 @@ class Preset:
     what: str
 
 
+def _round(**changes):
+    """Round clusters (elongation 1) with ``changes``: a preset names everything it needs
+    beyond the table's defaults (which are the sheared preset)."""
+    return replace(Recipe(), elongation=1.0, **changes)
+
+
 PRESETS = {
     "sheared": Preset(
         "Sheared (elongated, parallel)",
@@ -141,23 +147,23 @@ PRESETS = {
         "both agree."),
     "unequal_variance": Preset(
         "Unequal variance",
-        Recipe(clusters=3, points=600, separation=3.5, spread_ratio=6.0, seed=3),
+        _round(clusters=3, points=600, separation=3.5, spread_ratio=6.0, seed=3),
         "One wide cluster beside tighter ones. K-means gives the wide cluster's edge to its "
         "neighbours; the GMM's variance weighting keeps it whole."),
     "unequal_sizes": Preset(
         "Unequal sizes",
-        Recipe(clusters=3, points=700, size_ratio=10.0, separation=5.0, spread_ratio=5.0,
+        _round(clusters=3, points=700, size_ratio=10.0, separation=5.0, spread_ratio=5.0,
                seed=3),
         "One big, wide cluster and two small, tight ones. K-means moves centroids into the "
         "big cluster and splits it; the GMM's weights let a cluster be small."),
     "round": Preset(
         "Round and well separated",
-        Recipe(clusters=4, points=600, separation=8.0, seed=0),
+        _round(clusters=4, points=600, separation=8.0, seed=0),
         "Equal, round, far-apart clusters: the case where both methods agree."),
     "overlapping": Preset(
         "Overlapping",
-        Recipe(clusters=3, points=600, separation=2.0, elongation=2.0, rotation="random",
-               outlier_pct=3.0, seed=2),
+        replace(Recipe(), clusters=3, points=600, separation=2.0, elongation=2.0,
+                rotation="random", outlier_pct=3.0, seed=2),
         "Clusters that overlap, with 3 % background outliers: no method can be right "
         "everywhere, and the two disagree where the clusters meet."),
 }
