@@ -12,7 +12,7 @@ from ..links import GENERATED, MODEL, UPLOAD
 from ..settings import GENERATOR_CONTROLS, MAX_K, by_key
 from ..text import escape
 from . import cached, link_sync
-from .state import ActiveData, Current, init_defaults, set_current
+from .state import DEFAULTS, ActiveData, Current, init_defaults, set_current
 
 NO_LABELS = "(none)"
 COVARIANCE_HELP = {
@@ -111,13 +111,25 @@ GENERATOR_STEPS = {"points": 100, "size_ratio": 0.5, "separation": 0.1, "spread_
 ROTATIONS = {"shared": "shared angle", "random": "random per cluster", "none": "along x1"}
 
 
+def keep_state(keys):
+    """Keep the values of widgets ``keys`` (session keys) whether or not this run draws
+    them: Streamlit forgets the value of a widget that a run does not draw (or, after
+    ``st.switch_page``, of every widget), unless the run sets it first."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def keep_sidebar():
+    """Keep every sidebar setting across a ``st.switch_page``: call it in a widget callback
+    (before the run draws the sidebar) of the run that switches."""
+    keep_state((*DEFAULTS, "columns", "view_x", "view_y", "label_column"))
+
+
 def keep_generator_settings():
     """Keep the generator's settings while its widgets are not drawn (another dataset, or
-    the angle without a shared rotation): Streamlit forgets the value of a widget that a
-    run does not draw, unless the run sets it first."""
-    for control in GENERATOR_CONTROLS:
-        if control.key in st.session_state:
-            st.session_state[control.key] = st.session_state[control.key]
+    the angle without a shared rotation)."""
+    keep_state(c.key for c in GENERATOR_CONTROLS)
 
 
 def _apply_preset():
