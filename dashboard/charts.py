@@ -741,8 +741,8 @@ def _cut_contour(comparison: Comparison, view: View, xy, method, cut):
     return go.Contour(
         x=xs, y=ys, z=z.reshape(len(ys), len(xs)), showscale=False, hoverinfo="skip",
         contours={"start": cut, "end": cut, "size": 1.0, "coloring": "lines"},
-        line={"color": OUTLIER_COLOR, "width": 1.5, "dash": "dash"}, name="the cut",
-        showlegend=True)
+        colorscale=[[0, OUTLIER_COLOR], [1, OUTLIER_COLOR]],  # the lines' colour
+        line={"width": 1.5, "dash": "dash"}, name="the cut", showlegend=True)
 
 
 def _selected_trace(point, row):
@@ -795,15 +795,16 @@ def outlier_figure(comparison: Comparison, view: View, scores: Scores, flags: Fl
         (f"flagged by {METHODS[method]}: {n_flagged:,}", rows[mine[rows]],
          {"color": OUTLIER_COLOR, "size": 8, "opacity": 0.95}),
     ):
+        # The row alone in customdata: a click reports it (2-D customdata reaches
+        # Streamlit's selection event as an object, not a list).
         fig.add_trace(go.Scattergl(
             x=xy[chosen, 0], y=xy[chosen, 1], mode="markers", name=name, marker=marker,
-            customdata=np.column_stack([chosen, score[chosen]]),
-            hovertemplate="row %{customdata[0]}<br>" + score_name
-            + " %{customdata[1]:.4g}<extra></extra>"))
+            customdata=chosen, text=np.char.mod("%.4g", score[chosen]),
+            hovertemplate="row %{customdata}<br>" + score_name + " %{text}<extra></extra>"))
     ringed = rows[flags.one_only[rows]]
     fig.add_trace(go.Scattergl(
         x=xy[ringed, 0], y=xy[ringed, 1], mode="markers", hoverinfo="skip",
-        name=f"ringed: only one method flags, {int(flags.one_only.sum()):,}",
+        name=f"only one flags: {int(flags.one_only.sum()):,}",
         marker={"symbol": "circle-open", "size": 15, "color": DISAGREE_COLOR,
                 "line": {"width": 2, "color": DISAGREE_COLOR}}))
     if method == "kmeans":

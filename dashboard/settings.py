@@ -98,7 +98,7 @@ GENERATOR = (
 GENERATOR_LABELS = {
     "clusters": "Clusters", "points": "Points in total", "size_ratio": "Size ratio (largest / "
     "smallest)", "features": "Features", "separation": "Separation",
-    "spread_ratio": "Spread ratio (widest / narrowest std)",
+    "spread_ratio": "Spread ratio (widest / narrowest)",
     "elongation": "Elongation (shear)", "rotation": "Rotation of the long axes",
     "angle": "Shared angle (degrees)", "outlier_pct": "Background outliers (% of rows)",
     "seed": "Data seed",

@@ -43,15 +43,6 @@ shown = [("K-means flags", f"{counts['kmeans']:,}", "Rows at or beyond its dista
 for column, (label, value, help_text) in zip(st.columns(len(shown)), shown):
     column.metric(label, value, help=help_text)
 
-if truth is not None:
-    st.subheader("Against the true outliers")
-    quality = pd.DataFrame(outliers.precision_recall(flags, truth)).set_index("method")
-    st.dataframe(quality.map(compare.format_value), width="stretch")
-    st.caption(f"The data has {int(truth.sum()):,} rows labelled 'outlier' (the generator's "
-               "background). Precision: the share of a method's flags that are true outliers; "
-               "recall: the share of the true outliers it flags. Background rows that fall "
-               "inside a cluster look like its points to both methods.")
-
 for chart_key in ("outliers_kmeans", "outliers_gmm", "outliers_scores"):
     clicked = widgets.clicked_row(chart_key)
     if clicked is not None:
@@ -77,6 +68,16 @@ elif len(cur.columns) > 2:
                  "sit among others here.")
 st.caption(" ".join(n for n in notes if n))
 widgets.plot(st, scores_fig, key="outliers_scores", on_select="rerun", selection_mode="points")
+
+if truth is not None:
+    st.subheader("Against the true outliers")
+    quality = pd.DataFrame(outliers.precision_recall(flags, truth)).set_index("method")
+    st.dataframe(quality.map(compare.format_value), width="stretch")
+    background = " (the generator's uniform background)" if cur.data.key == "generated" else ""
+    st.caption(f"The data has {int(truth.sum()):,} rows whose true label is 'outlier'"
+               f"{background}. Precision: the share of a method's flags that are true "
+               "outliers; recall: the share of the true outliers it flags. Outliers that fall "
+               "inside a cluster look like its points to both methods.")
 
 st.subheader(f"Row {row}: why each method flags it or not")
 explain_col, values_col = st.columns([3, 2])
