@@ -4,8 +4,8 @@ A teacher turns one knob (how sheared, how unequal in size or spread, how far
 apart, how many background outliers) and watches K-means and the mixture part
 ways. Every setting is in the settings table (:data:`dashboard.settings.GENERATOR`),
 so a link carries it; the data is a pure function of the settings (a
-:class:`Recipe`), generated with NumPy only, in blocks: 1,000,000 rows x 10
-features take about half a second.
+:class:`Recipe`), generated with NumPy in blocks: 1,000,000 rows x 10 features
+take about 0.2 s (``python -m bench.bench_generate``).
 
 How the clusters are built
 --------------------------
@@ -30,10 +30,17 @@ Each part draws from its own random stream, so changing the number of points
 or outliers leaves the centres and shapes where they were.
 """
 
+import contextlib
+import functools
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
+
+try:  # installed with scikit-learn; without it BLAS keeps its own threads
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # pragma: no cover
+    ThreadpoolController = None
 
 from .datasets import Dataset
 from .settings import GENERATOR
@@ -305,6 +312,20 @@ class Generated:
         return names[self.y]
 
 
+@functools.cache
+def _blas_controller():
+    return None if ThreadpoolController is None else ThreadpoolController()
+
+
+def _one_blas_thread():
+    """BLAS on one thread while the blocks are drawn: their products are skinny
+    (65,536 x d by d x d), and OpenBLAS splitting them over threads on a busy machine
+    made generation three times slower (``python -m bench.bench_generate``)."""
+    controller = _blas_controller()
+    return contextlib.nullcontext() if controller is None else \
+        controller.limit(limits=1, user_api="blas")
+
+
 def generate(recipe):
     """Draw the rows a :class:`Recipe` describes.
 
@@ -312,6 +333,11 @@ def generate(recipe):
     -------
     Generated
     """
+    with _one_blas_thread():
+        return _generate(recipe)
+
+
+def _generate(recipe):
     k, d, n = recipe.clusters, recipe.features, recipe.points
     streams = [np.random.default_rng(s)
                for s in np.random.SeedSequence(recipe.seed).spawn(4)]

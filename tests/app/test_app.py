@@ -698,3 +698,20 @@ def test_an_outlier_link_reopens_the_share_and_the_row():
     assert any("flag_pct='99' is not a number from 0.1 to 50" in n for n in notices)
     assert any("orow='-4'" in n for n in notices)
     assert at.slider(key="outliers_share_slider").value == 2.0
+
+
+@pytest.mark.parametrize("query", [
+    dict(gen_clusters="1", gen_points="300"),
+    dict(gen_clusters="8", gen_points="20", gen_size_ratio="50", gen_outlier_pct="50"),
+    dict(gen_features="10", gen_rotation="random", gen_elongation="20", gen_spread_ratio="20",
+         gen_separation="0", gen_points="2000"),
+], ids=["one_cluster", "tiny_and_half_outliers", "ten_features_concentric"])
+def test_generated_edge_cases_on_every_page(query):
+    at = _session_from_link(dataset="generated", **query)
+    cur = _current(at)
+    assert cur.settings.k == int(query.get("gen_clusters", 3))
+    assert cur.data.X.shape == (int(query["gen_points"]), int(query.get("gen_features", 2)))
+    for page in PAGES:
+        at.switch_page(page).run()
+        _no_errors(at)
+        assert not at.error, [_plain(e.value) for e in at.error]
