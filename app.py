@@ -15,6 +15,7 @@ PAGES = [  # (file, title, icon); the first is the default page
     ("pages/convergence.py", "Convergence", ":material/trending_down:"),
     ("pages/steps.py", "EM step-through", ":material/step:"),
     ("pages/inspect.py", "Why this cluster?", ":material/help:"),
+    ("pages/outliers.py", "Outliers", ":material/crisis_alert:"),
     ("pages/choose_k.py", "Choose K", ":material/query_stats:"),
     ("pages/math.py", "How it works", ":material/function:"),
 ]

@@ -15,6 +15,7 @@ from gmmcore import gaussian, nearest_centers
 from .choose_k import best_cell
 from .compare import Comparison, View
 from .explain import GMMStep, KMeansStep, PointExplanation
+from .outliers import METHODS, Flags, Scores
 from .text import plotly_text
 
 PALETTE = qualitative.D3 + qualitative.Dark24
@@ -22,6 +23,8 @@ MAX_POINTS = 20_000
 MAX_LABEL_COLOURS = 24
 GRID_SIZE = 160
 DISAGREE_COLOR = "#ff2bd6"
+OUTLIER_COLOR = "#d62728"
+TYPICAL_COLOR = "#a3acb9"
 OUTLINE_WIDTH = 1.0
 REGION_OPACITY = 0.16
 
@@ -709,3 +712,154 @@ def scatter_matrix(X, columns, labels=None, max_points=5000):
     title += "" if len(groups) == 1 else ", coloured by true label"
     return _layout(fig, title, titles, subtitle=_shown_note(len(rows), len(X)), height=height,
                    legend=len(groups) > 1)
+
+
+# ------------------------------------------------------------------ outliers
+OUTLIER_TITLES = {"kmeans": "K-means: farthest from every centroid",
+                  "gmm": "GMM: least probable under the mixture"}
+CATEGORY_COLORS = {"both": OUTLIER_COLOR, "K-means only": "#ff7f0e", "GMM only": "#9467bd"}
+
+
+def outlier_rows(flags: Flags, n_samples, max_points=MAX_POINTS):
+    """Rows an outlier chart draws: a fixed random subset, plus every flagged row (up to
+    ``max_points`` of them), sorted, shape (n_drawn,)."""
+    marked = np.flatnonzero(flags.either)[:max_points]
+    return np.union1d(display_rows(n_samples, max_points), marked)
+
+
+def _cut_contour(comparison: Comparison, view: View, xy, method, cut):
+    """The line where the method's score crosses its cut (exact 2-D views only), or None:
+    circles round the centroids for K-means, density contours for the mixture."""
+    if view.A.shape[1] != 2 or not np.isfinite(cut):
+        return None
+    xs, ys, grid = _grid(xy)
+    points = _grid_to_features(view, grid)
+    if method == "kmeans":
+        z = np.sqrt(nearest_centers(points, comparison.kmeans.cluster_centers_)[1])
+    else:
+        z = comparison.gmm.score_samples(points)
+    return go.Contour(
+        x=xs, y=ys, z=z.reshape(len(ys), len(xs)), showscale=False, hoverinfo="skip",
+        contours={"start": cut, "end": cut, "size": 1.0, "coloring": "lines"},
+        colorscale=[[0, OUTLIER_COLOR], [1, OUTLIER_COLOR]],  # the lines' colour
+        line={"width": 1.5, "dash": "dash"}, name="the cut", showlegend=True)
+
+
+def _selected_trace(point, row):
+    return go.Scatter(
+        x=[point[0]], y=[point[1]], mode="markers", name=f"row {row}",
+        marker={"symbol": "star", "size": 20, "color": "#ffd400",
+                "line": {"width": 2, "color": "#222"}},
+        hovertemplate=f"row {row}<extra></extra>")
+
+
+def outlier_figure(comparison: Comparison, view: View, scores: Scores, flags: Flags, method,
+                   selected=None, max_points=MAX_POINTS):
+    """One method's flagged rows on the 2-D view.
+
+    Rows it flags are red, the others grey; every row that only one of the two
+    methods flags is ringed (in both methods' charts, so the two show the same
+    rings); with 2-D data a dashed line marks the cut (a circle round every
+    centroid for K-means, a density contour for the mixture).
+
+    Parameters
+    ----------
+    comparison : Comparison
+    view : View
+    scores : Scores
+    flags : Flags
+    method : {'kmeans', 'gmm'}
+    selected : int, optional
+        A row to star.
+    max_points : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}.")
+    X = comparison.X
+    xy = view.points(X)
+    rows = outlier_rows(flags, len(X), max_points)
+    mine = getattr(flags, method)
+    score, score_name, cut = (scores.distance, "distance", flags.kmeans_cut) if \
+        method == "kmeans" else (scores.log_density, "log-density", flags.gmm_cut)
+    fig = go.Figure()
+    contour = _cut_contour(comparison, view, xy, method, cut)
+    if contour is not None:
+        fig.add_trace(contour)
+    n_flagged = int(mine.sum())
+    for name, chosen, marker in (
+        ("not flagged", rows[~mine[rows]], {"color": TYPICAL_COLOR, "size": 5, "opacity": 0.7}),
+        (f"flagged by {METHODS[method]}: {n_flagged:,}", rows[mine[rows]],
+         {"color": OUTLIER_COLOR, "size": 8, "opacity": 0.95}),
+    ):
+        # The row alone in customdata: a click reports it (2-D customdata reaches
+        # Streamlit's selection event as an object, not a list).
+        fig.add_trace(go.Scattergl(
+            x=xy[chosen, 0], y=xy[chosen, 1], mode="markers", name=name, marker=marker,
+            customdata=chosen, text=np.char.mod("%.4g", score[chosen]),
+            hovertemplate="row %{customdata}<br>" + score_name + " %{text}<extra></extra>"))
+    ringed = rows[flags.one_only[rows]]
+    fig.add_trace(go.Scattergl(
+        x=xy[ringed, 0], y=xy[ringed, 1], mode="markers", hoverinfo="skip",
+        name=f"only one flags: {int(flags.one_only.sum()):,}",
+        marker={"symbol": "circle-open", "size": 15, "color": DISAGREE_COLOR,
+                "line": {"width": 2, "color": DISAGREE_COLOR}}))
+    if method == "kmeans":
+        fig.add_trace(_centers_trace(view.means(comparison.kmeans.cluster_centers_),
+                                     "centroids", "x"))
+    else:
+        means = view.means(comparison.gmm_means)
+        fig.add_traces(_ellipse_traces(means, view.covariances(comparison.gmm_covariances)))
+        fig.add_trace(_centers_trace(means, "means", "diamond"))
+    if selected is not None:
+        fig.add_trace(_selected_trace(xy[selected], selected))
+    fig.update_layout(clickmode="event+select")
+    rule = f"cut: distance ≥ {cut:.3g}" if method == "kmeans" else \
+        f"cut: log-density ≤ {cut:.4g}"
+    return _layout(fig, OUTLIER_TITLES[method], view.axis_titles,
+                   subtitle=_joined(f"{n_flagged:,} rows ({100 * flags.share:.3g} %)", rule,
+                                    _shown_note(len(rows), len(X))),
+                   height=460, equal_axes=True)
+
+
+def outlier_scores_figure(scores: Scores, flags: Flags, selected=None, max_points=MAX_POINTS):
+    """Both scores of every row against each other: K-means' distance across, the
+    mixture's log-density up, each method's cut drawn, rows coloured by who flags them.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    n = len(scores.distance)
+    rows = outlier_rows(flags, n, max_points)
+    category = np.full(n, "neither", dtype=object)
+    category[flags.only_kmeans] = "K-means only"
+    category[flags.only_gmm] = "GMM only"
+    category[flags.both] = "both"
+    fig = go.Figure()
+    for name, color in (("neither", TYPICAL_COLOR), *CATEGORY_COLORS.items()):
+        chosen = rows[category[rows] == name]
+        count = int((category == name).sum())
+        fig.add_trace(go.Scattergl(
+            x=scores.distance[chosen], y=scores.log_density[chosen], mode="markers",
+            name=f"flagged by {name}: {count:,}",
+            marker={"color": color, "size": 5 if name == "neither" else 7,
+                    "opacity": 0.7 if name == "neither" else 0.95},
+            customdata=chosen,
+            hovertemplate="row %{customdata}<br>distance %{x:.4g}<br>log-density %{y:.4g}"
+                          "<extra></extra>"))
+    if np.isfinite(flags.kmeans_cut):
+        fig.add_vline(x=flags.kmeans_cut, line={"dash": "dash", "color": OUTLIER_COLOR})
+    if np.isfinite(flags.gmm_cut):
+        fig.add_hline(y=flags.gmm_cut, line={"dash": "dot", "color": OUTLIER_COLOR})
+    if selected is not None:
+        fig.add_trace(_selected_trace((scores.distance[selected], scores.log_density[selected]),
+                                      selected))
+    fig.update_layout(clickmode="event+select")
+    return _layout(fig, "Both scores for every row",
+                   ("K-means: distance to the nearest centroid", "GMM: log-density"),
+                   subtitle=_joined("right of the dashed line K-means flags, below the dotted "
+                                    "line the GMM", _shown_note(len(rows), n)), height=420)

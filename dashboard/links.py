@@ -9,18 +9,22 @@ Uploaded data is never part of a link.
 from collections import ChainMap
 from urllib.parse import urlencode, urlsplit
 
-from . import datasets
-from .settings import CONTROLS, MAX_K, PAGE_CONTROLS, STEP_TABS, by_key
+from . import datasets, generate
+from .settings import CONTROLS, GENERATOR_CONTROLS, MAX_K, PAGE_CONTROLS, STEP_TABS, by_key
 
 UPLOAD = "upload"
 MODEL = "model"
+GENERATED = generate.KEY
+DATASETS = (*datasets.BUILTIN, GENERATED, UPLOAD, MODEL)  # what a link's dataset may name
 
 # query parameter -> sidebar session key: the table's controls, then the
 # dataset-dependent ones.
 PARAMS = {"dataset": "dataset", **{c.query: c.key for c in CONTROLS},
+          **{c.query: c.key for c in GENERATOR_CONTROLS},
           "columns": "columns", "x": "view_x", "y": "view_y",
           **{c.query: c.key for c in PAGE_CONTROLS}}
 ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link))
+GENERATOR_PARAMS = tuple(c.query for c in GENERATOR_CONTROLS)
 UPLOAD_NOTICE = ("This link was made while viewing an uploaded file, and links never carry "
                  "uploaded data: upload the file again to see it. The link's other settings "
                  "are applied.")
@@ -28,8 +32,8 @@ MODEL_NOTICE = ("This link was made while viewing a loaded model file, and links
                 "files: load the model again to see it.")
 MAX_SHOWN = 60  # characters of a bad value quoted back in a notice
 
-__all__ = ["ALWAYS", "MAX_K", "MODEL", "PARAMS", "UPLOAD", "from_query", "share_url",
-           "to_query"]
+__all__ = ["ALWAYS", "DATASETS", "GENERATED", "MAX_K", "MODEL", "PARAMS", "UPLOAD",
+           "from_query", "share_url", "to_query"]
 
 
 def _quote(value):
@@ -96,6 +100,8 @@ def _left_out(name, value, state, default, all_columns):
         return list(value) == list(all_columns)
     if name in ("x", "y"):
         return state.get("view") != "features"
+    if name in GENERATOR_PARAMS:  # all of them with generated data (the exact data), else none
+        return state.get("dataset") != GENERATED
     return name not in ALWAYS and value == default
 
 
@@ -120,18 +126,27 @@ def from_query(query, defaults):
     query = {str(k): str(v) for k, v in query.items()}
     dataset = query.get("dataset")
     if dataset is not None:
-        if dataset in datasets.BUILTIN or dataset in (UPLOAD, MODEL):
+        if dataset in DATASETS:
             state["dataset"] = dataset
         else:
             notices.append(f"The link's dataset={_quote(dataset)} is not one of "
-                           f"{', '.join(datasets.BUILTIN)}; showing the default dataset.")
+                           f"{', '.join(DATASETS)}; showing the default dataset.")
         notices += {UPLOAD: [UPLOAD_NOTICE], MODEL: [MODEL_NOTICE]}.get(dataset, [])
+    _parse_controls(query, GENERATOR_CONTROLS, defaults, state, notices)
     chosen = state.get("dataset", datasets.DEFAULT)
-    builtin = datasets.load(chosen) if chosen in datasets.BUILTIN else None
-    if builtin is not None:
-        defaults = {**defaults, "k": builtin.suggested_k}
-        state["k"] = builtin.suggested_k
-    for control in CONTROLS + PAGE_CONTROLS:
+    suggested_k, columns = _dataset_shape(chosen, state)
+    if suggested_k is not None:
+        defaults = {**defaults, "k": suggested_k}
+        state["k"] = suggested_k
+    _parse_controls(query, CONTROLS + PAGE_CONTROLS, defaults, state, notices)
+    if columns is not None:
+        _columns_from_query(query, columns, state, notices)
+    return state, notices
+
+
+def _parse_controls(query, controls, defaults, state, notices):
+    """Each of ``controls`` the query sets, parsed into ``state``; a notice for each refusal."""
+    for control in controls:
         if control.query not in query:
             continue
         try:
@@ -141,9 +156,18 @@ def from_query(query, defaults):
             notices.append(f"The link's {control.query}={_quote(query[control.query])} is not "
                            f"{control.setting.expected}; using "
                            f"{control.setting.text(default)}.")
-    if builtin is not None:
-        _columns_from_query(query, builtin.columns, state, notices)
-    return state, notices
+
+
+def _dataset_shape(chosen, state):
+    """The suggested K and the column names of a built-in or generated dataset
+    (None, None for a file: its columns are never in a link)."""
+    if chosen in datasets.BUILTIN:
+        builtin = datasets.load(chosen)
+        return builtin.suggested_k, builtin.columns
+    if chosen == GENERATED:
+        recipe = generate.Recipe.from_state(state)  # the link's generator settings, all valid
+        return recipe.clusters, recipe.columns
+    return None, None
 
 
 def _columns_from_query(query, columns, state, notices):

@@ -3,17 +3,18 @@
 The fit settings (K, covariance type, initialisation, seed, standardise,
 n_init, max_iter, tol, reg_covar) come from :mod:`gmmcore.settings`, the same
 table the command line and the model-file reader use; this module adds what
-only the dashboard has (the 2-D view) and how each setting appears in the
-sidebar and in a link. The widgets take their ranges from here, the link
-parser its parsers, so a link can never set what a widget would not allow.
+only the dashboard has (the 2-D view, the data generator's settings, each
+page's own state) and how each setting appears in the sidebar and in a link.
+The widgets take their ranges from here, the link parser its parsers, so a
+link can never set what a widget would not allow.
 """
 
 from dataclasses import dataclass
 
 from gmmcore.settings import FIT_SETTINGS, MAX_FEATURES, MAX_K, Setting
 
-__all__ = ["CONTROLS", "DEFAULTS", "MAX_FEATURES", "MAX_K", "PAGE_CONTROLS", "STEP_TABS",
-           "Control", "by_key", "by_query"]
+__all__ = ["CONTROLS", "DEFAULTS", "GENERATOR", "GENERATOR_CONTROLS", "MAX_FEATURES", "MAX_K",
+           "PAGE_CONTROLS", "STEP_TABS", "Control", "by_key", "by_query"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,50 @@ CONTROLS = (
     Control("reg_covar", "reg_covar", _FIT["reg_covar"], "Covariance regularisation (reg_covar)"),
     Control("view", "view", VIEW, "Show"),
 )
-DEFAULTS = {c.key: c.default for c in CONTROLS}
+
+# "Make your own data": every setting of the generator (dashboard.generate), so that a
+# link reproduces the exact data. Written to links only while the generator is the dataset.
+# The defaults are the generator's "sheared" preset.
+GENERATOR = (
+    Setting("clusters", "int", 3, 1, 8, help="How many Gaussian clusters to draw."),
+    Setting("points", "int", 600, 20, 1_000_000,
+            help="Rows in total, background outliers included."),
+    Setting("size_ratio", "float", 1.0, 1.0, 50.0,
+            help="Points in the largest cluster over points in the smallest (1: equal "
+                 "sizes). Sizes fall geometrically from cluster 1 to the last."),
+    Setting("features", "int", 2, 2, 10, help="Columns of the data (x1, x2, ...)."),
+    Setting("separation", "float", 3.0, 0.0, 10.0,
+            help="Distance between the two closest centres, in units of those clusters' "
+                 "mean standard deviation: below about 2 they overlap, above 5 they are well "
+                 "apart; 0 puts every centre at the same place."),
+    Setting("spread_ratio", "float", 1.0, 1.0, 20.0,
+            help="Standard deviation of the widest cluster over that of the narrowest (1: all "
+                 "alike). Cluster 1 is the widest."),
+    Setting("elongation", "float", 6.0, 1.0, 20.0,
+            help="Shear: each cluster's spread along its longest axis over its shortest (1: "
+                 "round)."),
+    Setting("rotation", "choice", "shared", choices=("shared", "random", "none"),
+            help="How the long axes point: all at the same angle, each its own random "
+                 "direction, or along x1."),
+    Setting("angle", "float", 60.0, 0.0, 180.0,
+            help="With a shared rotation: the angle of every long axis from x1, in degrees "
+                 "(in the x1-x2 plane)."),
+    Setting("outlier_pct", "float", 0.0, 0.0, 50.0,
+            help="Share of the rows, in percent, drawn uniformly over a box around the "
+                 "clusters instead; their true label is 'outlier'."),
+    Setting("seed", "int", 2, 0, 2**31 - 1, help="Random seed of the generator."),
+)
+GENERATOR_LABELS = {
+    "clusters": "Clusters", "points": "Points in total", "size_ratio": "Size ratio (largest / "
+    "smallest)", "features": "Features", "separation": "Separation",
+    "spread_ratio": "Spread ratio (widest / narrowest)",
+    "elongation": "Elongation (shear)", "rotation": "Rotation of the long axes",
+    "angle": "Shared angle (degrees)", "outlier_pct": "Background outliers (% of rows)",
+    "seed": "Data seed",
+}
+GENERATOR_CONTROLS = tuple(Control("gen_" + s.name, "gen_" + s.name, s,
+                                   GENERATOR_LABELS[s.name]) for s in GENERATOR)
+DEFAULTS = {c.key: c.default for c in CONTROLS + GENERATOR_CONTROLS}
 
 # What a page shows, kept in links too, so a link reopens exactly the same view.
 STEP_TABS = {"em": "Gaussian mixture (EM)", "lloyd": "K-means (Lloyd)"}
@@ -84,14 +128,27 @@ PAGE_CONTROLS = (
                     help="The criterion Choose K ranks models by."), "Criterion"),
     Control("choose_k_min", "kmin", Setting("kmin", "int", 1, 1, MAX_K), "Smallest K"),
     Control("choose_k_max", "kmax", Setting("kmax", "int", 8, 1, MAX_K), "Largest K"),
+    Control("outliers_share", "flag_pct",
+            Setting("flag_pct", "float", 2.0, 0.1, 50.0,
+                    help="Each method flags this share of the rows, in percent: those "
+                         "farthest from every centroid (K-means) and those least probable "
+                         "under the mixture (GMM)."),
+            "Flag the least typical rows (% of rows)"),
+    Control("outliers_row_value", "orow",
+            # No default, as "row": the outlier page's first point depends on the fit.
+            Setting("orow", "int", None, 0, 10**7, help="The row the outlier page explains."),
+            "Row"),
 )
+
+
+ALL_CONTROLS = CONTROLS + GENERATOR_CONTROLS + PAGE_CONTROLS
 
 
 def by_key(key):
     """The control whose session key is ``key``."""
-    return next(c for c in CONTROLS + PAGE_CONTROLS if c.key == key)
+    return next(c for c in ALL_CONTROLS if c.key == key)
 
 
 def by_query(name):
     """The control whose link parameter is ``name``, or None."""
-    return next((c for c in CONTROLS + PAGE_CONTROLS if c.query == name), None)
+    return next((c for c in ALL_CONTROLS if c.query == name), None)

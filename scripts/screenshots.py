@@ -1,9 +1,10 @@
-"""The README's screenshots of the Compare page, on a laptop and on a phone.
+"""The README's screenshots: the Compare page on a laptop and on a phone, the Outliers page.
 
-    python scripts/screenshots.py      # writes docs/compare.png and docs/compare_phone.png
+    python scripts/screenshots.py      # writes docs/compare.png, compare_phone.png, outliers.png
 
 Starts ``streamlit run app.py`` on a free port and drives Debian's Chromium with
-Playwright (the browser test's set-up), on the default view.
+Playwright (the browser test's set-up): the default view, and the Outliers page on the
+generator's Overlapping preset.
 """
 
 import sys
@@ -21,7 +22,13 @@ from tests.app.test_browser import (  # noqa: E402
     _wait_until_drawn,
 )
 
-SHOTS = {"compare.png": (1400, 1000), "compare_phone.png": (390, 844)}
+OUTLIERS_LINK = ("/outliers?dataset=generated&gen_separation=2.0&gen_elongation=2.0"
+                 "&gen_rotation=random&gen_outlier_pct=3.0")  # the Overlapping preset
+SHOTS = {  # file: (path and query, viewport, charts to wait for)
+    "compare.png": ("", (1400, 1000), 2),
+    "compare_phone.png": ("", (390, 844), 2),
+    "outliers.png": (OUTLIERS_LINK, (1400, 1250), 3),
+}
 
 
 def main():
@@ -29,10 +36,10 @@ def main():
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            for name, (width, height) in SHOTS.items():
+            for name, (path, (width, height), n_charts) in SHOTS.items():
                 page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(url)
-                _wait_until_drawn(page, 2)
+                page.goto(url + path)
+                _wait_until_drawn(page, n_charts)
                 page.screenshot(path=str(ROOT / "docs" / name))
                 page.close()
                 print("wrote", ROOT / "docs" / name)

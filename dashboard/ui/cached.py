@@ -18,7 +18,7 @@ import streamlit as st
 
 import gmmcore
 
-from .. import choose_k, compare, datasets, export, ingest, loaded
+from .. import charts, choose_k, compare, datasets, export, generate, ingest, loaded, outliers
 from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
@@ -53,6 +53,24 @@ def builtin_data(key):
     d = datasets.load(key)
     return ActiveData(key, d.name, d.X, d.columns, d.labels, d.description,
                       compare.data_digest(d.X, d.labels))
+
+
+GENERATE_ALONE = 100_000  # values; larger generated sets are made one at a time, as uploads
+
+
+def generated_data(recipe):
+    """The rows of "Make your own data" for ``recipe`` (a ``generate.Recipe``), cached
+    (bounded in bytes, with the parsed uploads) and shared read-only. The generator is
+    deterministic, so the recipe itself is the data's digest."""
+    def build():
+        if recipe.points * recipe.features > GENERATE_ALONE:
+            with _parse_slots():
+                d = generate.dataset(recipe)
+        else:
+            d = generate.dataset(recipe)
+        return ActiveData(generate.KEY, d.name, d.X, d.columns, d.labels, d.description,
+                          generate.cache_key(recipe))
+    return _caches()["uploads"].get(("generated", recipe), build)
 
 
 def digest_of(raw):
@@ -200,6 +218,31 @@ def figure(cur, builder, *args):
     """
     key = (builder.__qualname__, cur.fit_key, cur.view_choice, args)
     return _caches()["figures"].get(key, lambda: builder(cur.comparison, cur.view, *args))
+
+
+# ------------------------------------------------------------- outliers
+def outlier_scores(cur):
+    """Both methods' per-row scores for this run's fit (one pass each), computed once per fit."""
+    return _caches()["fits"].get(("outlier_scores", *cur.fit_key),
+                                 lambda: outliers.scores(cur.comparison))
+
+
+def outlier_flags(cur, share):
+    """The rows each method flags at ``share`` (a fraction), once per fit and share."""
+    return _caches()["small"].get(("outlier_flags", *cur.fit_key, share),
+                                  lambda: outliers.flag(outlier_scores(cur), share))
+
+
+def outlier_figures(cur, share, row):
+    """The outlier page's three figures (K-means' flags, the GMM's, both scores), built
+    once per fit, view, share and starred row and shared between sessions."""
+    def build():
+        s, flags = outlier_scores(cur), outlier_flags(cur, share)
+        return (charts.outlier_figure(cur.comparison, cur.view, s, flags, "kmeans", row),
+                charts.outlier_figure(cur.comparison, cur.view, s, flags, "gmm", row),
+                charts.outlier_scores_figure(s, flags, row))
+    return _caches()["figures"].get(("outliers", cur.fit_key, cur.view_choice, share, row),
+                                    build)
 
 
 # ------------------------------------------------------------- model selection

@@ -7,12 +7,12 @@ visitor uploaded (file names, headers) is shown escaped.
 
 import streamlit as st
 
-from .. import compare, datasets, export, ingest, links, loaded
-from ..links import MODEL, UPLOAD
-from ..settings import MAX_K, by_key
+from .. import compare, datasets, export, generate, ingest, links, loaded
+from ..links import GENERATED, MODEL, UPLOAD
+from ..settings import GENERATOR_CONTROLS, MAX_K, by_key
 from ..text import escape
 from . import cached, link_sync
-from .state import ActiveData, Current, init_defaults, set_current
+from .state import DEFAULTS, ActiveData, Current, init_defaults, set_current
 
 NO_LABELS = "(none)"
 COVARIANCE_HELP = {
@@ -24,8 +24,8 @@ COVARIANCE_HELP = {
 
 
 def _dataset_title(key):
-    return {UPLOAD: "Upload a CSV file…", MODEL: "Load a fitted model…"}.get(
-        key) or datasets.titles()[key]
+    return {GENERATED: "Make your own data…", UPLOAD: "Upload a CSV file…",
+            MODEL: "Load a fitted model…"}.get(key) or datasets.titles()[key]
 
 
 def _on_dataset_change():
@@ -34,6 +34,8 @@ def _on_dataset_change():
     key = st.session_state["dataset"]
     if key in datasets.BUILTIN:
         st.session_state["k"] = datasets.load(key).suggested_k
+    elif key == GENERATED:
+        st.session_state["k"] = st.session_state["gen_clusters"]
 
 
 def _digest(upload):
@@ -66,11 +68,13 @@ def _upload_data(upload, missing):
 def _data_section():
     sb = st.sidebar
     sb.header("Data")
-    sb.selectbox("Dataset", list(datasets.BUILTIN) + [UPLOAD, MODEL], key="dataset",
+    sb.selectbox("Dataset", list(links.DATASETS), key="dataset",
                  format_func=_dataset_title, on_change=_on_dataset_change)
     choice = st.session_state["dataset"]
     if choice == MODEL:
         return _model_source()
+    if choice == GENERATED:
+        return _generator_source()
     if choice != UPLOAD:
         st.session_state["last_builtin"] = choice
         return cached.builtin_data(choice)
@@ -99,6 +103,95 @@ def _data_section():
     if upload is None:
         sb.caption(f"Showing the last file you loaded ({escape(data.title[8:])}).")
     return data
+
+
+# ------------------------------------------------------------- make your own data
+GENERATOR_STEPS = {"points": 100, "size_ratio": 0.5, "separation": 0.1, "spread_ratio": 0.5,
+                   "elongation": 0.5, "angle": 5.0, "outlier_pct": 0.5}
+ROTATIONS = {"shared": "shared angle", "random": "random per cluster", "none": "along x1"}
+
+
+def keep_state(keys):
+    """Keep the values of widgets ``keys`` (session keys) whether or not this run draws
+    them: Streamlit forgets the value of a widget that a run does not draw (or, after
+    ``st.switch_page``, of every widget), unless the run sets it first."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def keep_sidebar():
+    """Keep every sidebar setting across a ``st.switch_page``: call it in a widget callback
+    (before the run draws the sidebar) of the run that switches."""
+    keep_state((*DEFAULTS, "columns", "view_x", "view_y", "label_column"))
+
+
+def keep_generator_settings():
+    """Keep the generator's settings while its widgets are not drawn (another dataset, or
+    the angle without a shared rotation)."""
+    keep_state(c.key for c in GENERATOR_CONTROLS)
+
+
+def _apply_preset():
+    preset = st.session_state["gen_preset"]
+    if preset in generate.PRESETS:
+        recipe = generate.PRESETS[preset].recipe
+        st.session_state.update(recipe.as_state())
+        st.session_state["k"] = recipe.clusters
+
+
+def _clusters_changed():
+    st.session_state["k"] = st.session_state["gen_clusters"]
+
+
+def _preset_title(key):
+    return "Custom (your settings)" if key == generate.CUSTOM else generate.PRESETS[key].title
+
+
+def _recipe():
+    """The generator's settings in this session, checked against the settings table."""
+    try:
+        return generate.Recipe.from_state(st.session_state)
+    except ValueError as exc:  # not reachable through widgets or links; reset, say why
+        st.sidebar.error(escape(exc, 400) + " The generator's settings were reset.")
+        st.session_state.update(generate.Recipe().as_state())
+        return generate.Recipe()
+
+
+def _generator_widget(where, control):
+    s, name = control.setting, control.setting.name
+    kwargs = {"key": control.key, "help": s.help}
+    if name == "rotation":
+        where.radio(control.label, list(s.choices), format_func=ROTATIONS.get, horizontal=True,
+                    **kwargs)
+    elif name in ("points", "seed"):
+        where.number_input(control.label, int(s.low), int(s.high),
+                           step=GENERATOR_STEPS.get(name, 1), **kwargs)
+    elif s.kind == "int":
+        where.slider(control.label, int(s.low), int(s.high),
+                     on_change=_clusters_changed if name == "clusters" else None, **kwargs)
+    else:
+        where.slider(control.label, float(s.low), float(s.high), step=GENERATOR_STEPS[name],
+                     **kwargs)
+
+
+def _generator_source():
+    """Sidebar for "Make your own data": a preset, every setting, and the generated rows."""
+    sb = st.sidebar
+    st.session_state["gen_preset"] = generate.matching_preset(_recipe())
+    sb.selectbox("Start from a preset", [*generate.PRESETS, generate.CUSTOM], key="gen_preset",
+                 format_func=_preset_title, on_change=_apply_preset,
+                 help="Each preset shows one classic case; then turn one knob below.")
+    if st.session_state["gen_preset"] in generate.PRESETS:
+        sb.caption(generate.PRESETS[st.session_state["gen_preset"]].what)
+    with sb.expander("Generator settings", expanded=True):
+        for control in GENERATOR_CONTROLS:
+            if control.key == "gen_angle" and st.session_state["gen_rotation"] != "shared":
+                continue
+            _generator_widget(st, control)
+    recipe = _recipe()
+    with st.spinner(f"Generating {recipe.points:,} rows…"):
+        return cached.generated_data(recipe)
 
 
 def _model_source():
@@ -135,7 +228,8 @@ def _model_source():
 
 def _last_builtin(why):
     """The built-in dataset shown last, said so in the sidebar, while nothing is loaded."""
-    fallback = st.session_state.get("last_builtin", datasets.DEFAULT)
+    fallback = st.session_state.get("last_builtin")
+    fallback = fallback if fallback in datasets.BUILTIN else datasets.DEFAULT
     st.sidebar.info(f"{why}: showing '{datasets.titles()[fallback]}'.")
     return cached.builtin_data(fallback)
 
@@ -250,6 +344,7 @@ def render_sidebar():
     """Draw the shared controls and return (data, columns, labels, settings, view choice)."""
     init_defaults()
     link_sync.apply_link_once()
+    keep_generator_settings()
     notices = st.sidebar.container()
     data = _data_section()
     link_sync.show_notices(notices)

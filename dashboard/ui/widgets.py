@@ -8,7 +8,7 @@ import streamlit as st
 
 from .. import explain
 from ..text import escape
-from . import cached
+from . import cached, sidebar
 from .state import current
 
 PLAY_SECONDS = 0.8
@@ -166,6 +166,86 @@ def clicked_row(chart_key):
     except (TypeError, ValueError):
         return None
     return row if 0 <= row < len(current().comparison.X) else None
+
+
+def inspector_button(cur, row, key):
+    """A button that opens ``row`` of this fit on the "Why this cluster?" page."""
+    st.button(f"Open row {row} in “Why this cluster?”", key=key, icon=":material/help:",
+              on_click=_prepare_inspector, args=(cur.fit_key, row),
+              help="Every term of both methods' cluster choice for this point.")
+    if st.session_state.pop("_open_inspector", False):
+        st.switch_page("pages/inspect.py")
+
+
+def _prepare_inspector(fit_key, row):
+    # In a callback, before any widget of the run exists: the sidebar's values can be
+    # set so that they survive st.switch_page.
+    st.session_state["inspect_fit"] = fit_key
+    set_inspected_row(row)
+    sidebar.keep_sidebar()
+    st.session_state["_open_inspector"] = True
+
+
+def selected_table_row(table_key, frame):
+    """The ``row`` of the table row the user just selected in ``st.dataframe`` ``table_key``
+    (positions count in ``frame``'s order, whatever the user sorted), else None; a
+    selection is reported once."""
+    event = st.session_state.get(table_key)
+    positions = [] if not event else list(event.get("selection", {}).get("rows", []))
+    if not positions or positions == st.session_state.get(f"{table_key}_handled"):
+        return None
+    st.session_state[f"{table_key}_handled"] = positions
+    position = positions[0]
+    return int(frame["row"].iloc[position]) if 0 <= position < len(frame) else None
+
+
+# ------------------------------------------------------------- outlier page
+def outlier_share(control):
+    """The outlier page's share slider (percent), its value kept across pages and in
+    links under ``control.key``; returns the share in percent."""
+    s = control.setting
+    value = st.session_state.setdefault(control.key, s.default)
+    st.session_state[control.key + "_slider"] = min(max(float(value), s.low), s.high)
+    st.slider(control.label, float(s.low), float(s.high), step=0.1, format="%.1f %%",
+              key=control.key + "_slider", help=s.help, on_change=_copy_widget,
+              args=(control.key + "_slider", control.key))
+    return float(st.session_state[control.key])
+
+
+def _copy_widget(widget_key, value_key):
+    st.session_state[value_key] = st.session_state[widget_key]
+
+
+def set_share(key, percent):
+    """Button callback: the outlier page's share, in percent."""
+    st.session_state[key] = float(percent)
+
+
+def outlier_row(cur, default):
+    """The row the outlier page explains: the one chosen for this fit (by a click, the
+    table, the row input or a link), else ``default``."""
+    if st.session_state.get("outliers_fit") != cur.fit_key:
+        st.session_state["outliers_fit"] = cur.fit_key
+        # A row a link asked for is kept for the fit the link opens on.
+        if not st.session_state.pop("outliers_row_from_link", False):
+            st.session_state["outliers_row_value"] = None
+    row = st.session_state.get("outliers_row_value")
+    if row is None:
+        return int(default)
+    return min(max(int(row), 0), len(cur.comparison.X) - 1)
+
+
+def set_outlier_row(row):
+    st.session_state["outliers_row_value"] = int(row)
+
+
+def outlier_row_input(cur, row):
+    """Number input for the outlier page's row; returns the row to explain."""
+    st.session_state["outliers_row"] = row
+    n = len(cur.comparison.X)
+    st.number_input(f"Row (0 to {n - 1:,})", 0, n - 1, step=1, key="outliers_row",
+                    on_change=lambda: set_outlier_row(st.session_state["outliers_row"]))
+    return row
 
 
 # ------------------------------------------------------------- callbacks

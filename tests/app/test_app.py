@@ -2,6 +2,7 @@
 
 import base64
 import json
+import math
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 import gmmcore
-from dashboard import compare, datasets, export
+from dashboard import compare, datasets, export, generate, outliers
 
 from ..upload_corpus import CASES
 from .conftest import APP, PAGES, AppSession, new_session
@@ -533,3 +534,184 @@ def test_very_different_scales_are_pointed_out_with_a_button_that_standardises(a
     _no_errors(app)
     assert _current(app).settings.standardize
     assert not any("scales differ" in _plain(w.value) for w in app.warning)
+
+
+# ------------------------------------------------------------ make your own data
+def _headline_aris(at):
+    return (float(_metric(at, "K-means vs the true labels (ARI)")),
+            float(_metric(at, "GMM vs the true labels (ARI)")))
+
+
+def test_make_your_own_data_from_the_sidebar(app):
+    app.selectbox(key="dataset").set_value("generated").run()
+    _no_errors(app)
+    cur = _current(app)
+    recipe = generate.PRESETS["sheared"].recipe
+    assert cur.data.key == "generated" and cur.data.X.shape == (600, 2)
+    np.testing.assert_array_equal(cur.data.X, generate.dataset(recipe).X)
+    assert app.selectbox(key="gen_preset").value == "sheared"
+    assert any("Three long, parallel clusters" in _plain(c.value) for c in app.sidebar.caption)
+    kmeans, gmm = _headline_aris(app)
+    assert gmm > kmeans + 0.15
+    # Turn one knob: no shear, and the two methods agree; the preset is now custom.
+    app.slider(key="gen_elongation").set_value(1.0).run()
+    app.slider(key="gen_separation").set_value(8.0).run()
+    _no_errors(app)
+    assert app.selectbox(key="gen_preset").value == generate.CUSTOM
+    assert _metric(app, "Points assigned differently").startswith("0 ")
+    assert app.query_params["gen_elongation"] == "1.0"
+    # More clusters: K follows; a preset resets every setting.
+    app.slider(key="gen_clusters").set_value(5).run()
+    assert _current(app).settings.k == 5 and len(set(_current(app).data.labels)) == 5
+    app.selectbox(key="gen_preset").set_value("round").run()
+    _no_errors(app)
+    assert _current(app).settings.k == 4 and app.slider(key="gen_elongation").value == 1.0
+    assert _headline_aris(app) == (1.0, 1.0)
+    # Another dataset and back: the generator's settings are kept.
+    app.selectbox(key="dataset").set_value("iris").run()
+    app.selectbox(key="dataset").set_value("generated").run()
+    assert app.selectbox(key="gen_preset").value == "round"
+
+
+def test_the_angle_is_kept_while_its_slider_is_hidden(app):
+    app.selectbox(key="dataset").set_value("generated").run()
+    app.slider(key="gen_angle").set_value(120.0).run()
+    app.radio(key="gen_rotation").set_value("random").run()
+    _no_errors(app)
+    assert "gen_angle" not in [s.key for s in app.sidebar.slider]
+    app.radio(key="gen_rotation").set_value("shared").run()
+    assert app.slider(key="gen_angle").value == 120.0
+
+
+def test_a_big_generated_set_shows_every_page(app):
+    app.selectbox(key="dataset").set_value("generated").run()
+    app.number_input(key="gen_points").set_value(200_000).run()
+    app.slider(key="gen_features").set_value(5).run()
+    _no_errors(app)
+    cur = _current(app)
+    assert cur.data.X.shape == (200_000, 5) and cur.columns == tuple(f"x{i}" for i in range(1, 6))
+    for page in ("data", "outliers"):
+        _on_page(app, page)
+        _no_errors(app)
+
+
+def test_a_generator_link_reproduces_the_data_and_the_fit():
+    query = dict(dataset="generated", k="4", cov="diag", seed="5", gen_clusters="4",
+                 gen_points="1500", gen_size_ratio="3.5", gen_features="3",
+                 gen_separation="2.75", gen_spread_ratio="2.0", gen_elongation="3.0",
+                 gen_rotation="random", gen_outlier_pct="4.0", gen_seed="17")
+    at = _session_from_link(**query)
+    cur = _current(at)
+    recipe = generate.Recipe.checked({name[4:]: value for name, value in query.items()
+                                      if name.startswith("gen_")})
+    np.testing.assert_array_equal(cur.data.X, generate.dataset(recipe).X)
+    np.testing.assert_array_equal(cur.data.labels, generate.dataset(recipe).labels)
+    assert cur.settings == compare.Settings(k=4, covariance_type="diag", seed=5)
+    assert app_value(at, "gen_separation") == 2.75 and not at.warning
+    linked = {name[4:]: value for name, value in at.query_params.items()
+              if name.startswith("gen_")}
+    assert len(linked) == 11 and generate.Recipe.checked(linked) == recipe
+    again = _current(_session_from_link(**dict(at.query_params)))
+    np.testing.assert_array_equal(again.data.X, cur.data.X)
+    np.testing.assert_array_equal(again.comparison.gmm_labels, cur.comparison.gmm_labels)
+    np.testing.assert_array_equal(again.comparison.kmeans_labels, cur.comparison.kmeans_labels)
+
+
+def app_value(at, key):
+    return at.session_state[key]
+
+
+# ------------------------------------------------------------------- outliers
+def _outlier_session(**query):
+    at = _session_from_link(dataset="generated", **query)
+    at.switch_page("pages/outliers.py").run()
+    _no_errors(at)
+    return at
+
+
+def test_the_outlier_page_shows_both_flagged_sets_and_the_truth():
+    at = _outlier_session(gen_outlier_pct="5.0", gen_points="1000", gen_elongation="2.0",
+                          gen_rotation="random")
+    c = _current(at).comparison
+    scores = outliers.scores(c)
+    flags = outliers.flag(scores, 0.02)
+    counts = flags.counts()
+    assert _metric(at, "K-means flags") == _metric(at, "GMM flags") == "20"
+    assert _metric(at, "Both flag") == str(counts["both"])
+    assert _metric(at, "Only one flags (ringed)") == str(counts["only_kmeans"]
+                                                          + counts["only_gmm"])
+    specs = _plotly_specs(at)
+    assert [s["layout"]["title"]["text"] for s in specs] == [
+        "K-means: farthest from every centroid", "GMM: least probable under the mixture",
+        "Both scores for every row"]
+    names = [t.get("name", "") for t in specs[0]["data"]]
+    assert "flagged by K-means: 20" in names and "the cut" in names
+    # Precision and recall against the generator's 50 outliers.
+    quality = next(df.value for df in at.dataframe if "precision" in df.value.columns)
+    truth = outliers.true_outliers(_current(at).labels)
+    expected = outliers.precision_recall(flags, truth)
+    assert quality.loc["GMM", "recall"] == compare.format_value(expected[1]["recall"])
+    # The table of flagged rows, least probable first, with both scores.
+    table = next(df.value for df in at.dataframe if "GMM log-density" in df.value.columns)
+    assert len(table) == flags.either.sum() and table["row"].iloc[0] == scores.log_density.argmin()
+    assert "outliers_download_csv" in {b.key for b in at.get("download_button")}
+    # The sentences for the first row: one the two methods disagree on.
+    row = at.number_input(key="outliers_row").value
+    assert flags.one_only[row]
+    text = [_plain(m.value) for m in at.markdown]
+    assert any(t.startswith("**K-means flags it.**") or t.startswith("**K-means does not")
+               for t in text)
+    assert any(t.startswith("So it is") for t in text)
+    # Flag the true share: 5 % of the rows.
+    at.button(key="outliers_true_share").click()
+    _on_page(at, "outliers")
+    _no_errors(at)
+    assert _metric(at, "GMM flags") == "50" and at.query_params["flag_pct"] == "5.0"
+    assert at.button(key="outliers_true_share").disabled
+
+
+def test_the_outlier_page_explains_a_chosen_row_and_opens_it_in_the_inspector():
+    at = _outlier_session(gen_outlier_pct="3.0")
+    at.number_input(key="outliers_row").set_value(42)
+    _on_page(at, "outliers")
+    _no_errors(at)
+    assert any(s.value == "Row 42: why each method flags it or not" for s in at.subheader)
+    assert at.query_params["orow"] == "42"
+    for spec in _plotly_specs(at):  # the row starred in every chart
+        assert any(t.get("name") == "row 42" for t in spec["data"])
+    at.button(key="outliers_to_inspector").click()
+    _on_page(at, "outliers")
+    _no_errors(at)
+    assert at.title[0].value == "Why this cluster?"
+    assert at.number_input(key="inspect_row").value == 42
+    assert _current(at).data.key == "generated"  # the sidebar survived the switch
+    assert at.session_state["gen_outlier_pct"] == 3.0
+
+
+def test_an_outlier_link_reopens_the_share_and_the_row():
+    at = _outlier_session(flag_pct="7.5", orow="11")
+    assert at.slider(key="outliers_share_slider").value == 7.5
+    assert at.number_input(key="outliers_row").value == 11
+    assert _metric(at, "GMM flags") == str(math.ceil(0.075 * 600))
+    at = _outlier_session(flag_pct="99", orow="-4")
+    notices = [_plain(w.value) for w in at.sidebar.warning]
+    assert any("flag_pct='99' is not a number from 0.1 to 50" in n for n in notices)
+    assert any("orow='-4'" in n for n in notices)
+    assert at.slider(key="outliers_share_slider").value == 2.0
+
+
+@pytest.mark.parametrize("query", [
+    dict(gen_clusters="1", gen_points="300"),
+    dict(gen_clusters="8", gen_points="20", gen_size_ratio="50", gen_outlier_pct="50"),
+    dict(gen_features="10", gen_rotation="random", gen_elongation="20", gen_spread_ratio="20",
+         gen_separation="0", gen_points="2000"),
+], ids=["one_cluster", "tiny_and_half_outliers", "ten_features_concentric"])
+def test_generated_edge_cases_on_every_page(query):
+    at = _session_from_link(dataset="generated", **query)
+    cur = _current(at)
+    assert cur.settings.k == int(query.get("gen_clusters", 3))
+    assert cur.data.X.shape == (int(query["gen_points"]), int(query.get("gen_features", 2)))
+    for page in PAGES:
+        at.switch_page(page).run()
+        _no_errors(at)
+        assert not at.error, [_plain(e.value) for e in at.error]

@@ -24,7 +24,8 @@ OUTPUT = Path(__file__).resolve().parent / "output"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-PAGES = ["Compare", "Data", "Responsibilities", "Convergence"]
+PAGES = ["Compare", "Data", "Responsibilities", "Convergence", "Outliers"]
+OUTLIERS_HEADING = "Which points don't belong?"
 
 
 def _chromium():
@@ -139,6 +140,7 @@ DEEP_LINKS = [
     ("convergence", "Convergence", 4),
     ("steps", "EM step by step", 4),
     ("inspect", "Why this cluster?", 2),
+    ("outliers", OUTLIERS_HEADING, 3),
     ("choose_k", "Choose K", 3),
     ("math", "How it works", 0),
 ]
@@ -241,7 +243,7 @@ def test_every_page_draws_and_an_upload_loads(server, browser):
     assert page.get_by_text("Points assigned differently").count() == 1
     _shot(page, "compare")
 
-    charts_per_page = {"Data": 1, "Responsibilities": 3, "Convergence": 4}
+    charts_per_page = {"Data": 1, "Responsibilities": 3, "Outliers": 3, "Convergence": 4}
     for name, n_charts in charts_per_page.items():
         _sidebar(page).get_by_role("link", name=name).click()
         page.wait_for_url(re.compile(f"/{name.lower()}(\\?|$)"))  # the query holds settings
@@ -270,6 +272,70 @@ def test_every_page_draws_and_an_upload_loads(server, browser):
     _assert_no_exception(page, "upload")
     assert page.get_by_text("measurements.csv: 60 rows, 2 numeric columns.").count() == 1
     _shot(page, "upload")
+    page.close()
+
+
+def _click_point(page, chart, trace_name):
+    """Click the right-most point of trace ``trace_name`` in chart number ``chart``;
+    returns its row (first of its customdata)."""
+    page.locator(".js-plotly-plot").nth(chart).scroll_into_view_if_needed()
+    target = page.evaluate("""([index, name]) => {
+        const gd = document.querySelectorAll('.js-plotly-plot')[index];
+        const t = gd._fullData.find(d => d.name.startsWith(name));
+        let i = 0;
+        for (let j = 1; j < t.x.length; j++) if (t.x[j] > t.x[i]) i = j;
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.getBoundingClientRect();
+        const c = t.customdata[i];
+        const row = typeof c === 'number' ? c : c[0];
+        return {x: box.left + xa._offset + xa.l2p(t.x[i]),
+                y: box.top + ya._offset + ya.l2p(t.y[i]), row: row};
+    }""", [chart, trace_name])
+    page.mouse.click(target["x"], target["y"])
+    return int(target["row"])
+
+
+def test_make_your_own_data_and_its_outliers(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(server)
+    _wait_until_drawn(page, 2)
+    _choose(page, "Dataset", "Make your own data…")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Generator settings')", timeout=60_000)
+    _choose(page, "Start from a preset", "Overlapping")
+    page.wait_for_url(re.compile(r".*[?&]gen_outlier_pct=3\.0(&|$)"))
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "generator")
+    assert page.get_by_text("Generated: 3 Gaussian clusters of 194, 194, 194 points").count() == 1
+    _shot(page, "generator")
+
+    _sidebar(page).get_by_role("link", name="Outliers").click()
+    page.wait_for_function(
+        "h => document.querySelector('h1') && document.querySelector('h1').innerText"
+        ".includes(h)", arg=OUTLIERS_HEADING, timeout=60_000)
+    _wait_until_drawn(page, 3)
+    _assert_no_exception(page, "Outliers")
+    assert page.get_by_text("Against the true outliers").count() == 1
+    assert "K-means: farthest from every centroid" in _chart_title(page, 0)
+    # Click a point the GMM flags: the page explains that row.
+    row = _click_point(page, 1, "flagged by GMM")
+    page.wait_for_function(
+        "r => document.body.innerText.includes('Row ' + r + ': why each method')", arg=row,
+        timeout=60_000)
+    _wait_until_drawn(page, 3)
+    _assert_no_exception(page, "outlier click")
+    assert page.get_by_text("The GMM flags it.").count() == 1
+    _shot(page, "outliers")
+    # ... and opens it in the inspector, the generated data still in use.
+    page.get_by_role("button", name=f"Open row {row} in “Why this cluster?”").click()
+    page.wait_for_function(
+        "r => document.querySelectorAll('.js-plotly-plot').length && "
+        "document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        ".includes('now: row ' + r + ')')", arg=row, timeout=60_000)
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "inspector from the outlier page")
+    assert page.get_by_text("Generator settings").count() == 1
+    page.wait_for_url(re.compile(rf".*/inspect\?.*row={row}(&|$)"))
     page.close()
 
 
@@ -340,7 +406,7 @@ LAYOUT = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g
 })"""
 SIZES = {"laptop": (1400, 1000), "small laptop": (1280, 720), "phone": (390, 844)}
 NAV_LINKS = ["Compare", "Data", "Responsibilities", "Convergence", "EM step-through",
-             "Why this cluster?", "Choose K", "How it works"]
+             "Why this cluster?", "Outliers", "Choose K", "How it works"]
 
 
 def _page_with_errors(browser, width, height):
@@ -369,7 +435,8 @@ def _assert_charts_drawn(page, where):
 PAGE_LINKS = [("", "K-means vs Gaussian mixture", 2), ("data", "Data", 1),
               ("responsibilities", "Responsibilities", 3), ("convergence", "Convergence", 4),
               ("steps", "EM step by step", 2), ("inspect", "Why this cluster?", 3),
-              ("choose_k", "Choose K", 3), ("math", "How it works", 0)]
+              ("outliers", OUTLIERS_HEADING, 3), ("choose_k", "Choose K", 3),
+              ("math", "How it works", 0)]
 
 
 def test_every_chart_draws_for_every_dataset_and_upload(server, browser):
@@ -413,6 +480,7 @@ def test_titles_legends_and_data_never_overlap(server, browser, size):
     # K = 7 gives the Compare charts long legends.
     for path, heading, n_charts in [("", "K-means vs Gaussian mixture", 2),
                                     ("inspect", "Why this cluster?", 3),
+                                    ("outliers", OUTLIERS_HEADING, 3),
                                     ("convergence", "Convergence", 4),
                                     ("choose_k", "Choose K", 3)]:
         _open(page, f"{server}/{path}?dataset=unequal_variance&k=7&n_init=2", heading,

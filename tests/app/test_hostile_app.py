@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import gmmcore
-from dashboard import datasets
+from dashboard import datasets, generate
 from dashboard.ui import cached, sidebar, state
 
 from .conftest import APP, PAGES, AppSession, new_session
@@ -214,3 +214,45 @@ def test_the_worker_imports_the_app_without_running_it(monkeypatch):
     assert callable(module["main"])
     with pytest.raises(AssertionError, match="ran in the worker"):
         runpy.run_path(str(APP), run_name="__main__")
+
+
+def test_a_hostile_generator_link_is_refused_in_words():
+    at = AppSession(APP, default_timeout=120)
+    hostile = dict(gen_points="1000000000", gen_clusters="99", gen_features="-1",
+                   gen_separation="nan", gen_rotation="[click](https://evil.example)",
+                   gen_outlier_pct="<img src=x onerror=alert(1)>", gen_seed="9" * 30,
+                   gen_size_ratio="1e308")
+    at.query_params["dataset"] = "generated"
+    for name, value in hostile.items():
+        at.query_params[name] = value
+    at.run()
+    _assert_nothing_renders_from_user_text(at)
+    notices = [re.sub(r"\\(.)", r"\1", w.value) for w in at.sidebar.warning]
+    assert len(notices) == len(hostile)
+    assert "The link's gen_points='1000000000' is not a whole number from 20 to 1,000,000; " \
+           "using 600." in notices
+    assert "The link's gen_clusters='99' is not a whole number from 1 to 8; using 3." in notices
+    cur = _current(at)
+    assert cur.data.key == "generated" and cur.data.X.shape == (600, 2)  # the defaults
+    np.testing.assert_array_equal(cur.data.X, generate.dataset(generate.Recipe()).X)
+    for page in PAGES:
+        at.switch_page(page).run()
+        _assert_nothing_renders_from_user_text(at)
+
+
+def test_the_largest_generated_set_is_fitted_within_the_budget(tight_limits):
+    at = AppSession(APP, default_timeout=300)
+    for name, value in dict(dataset="generated", k="8", gen_clusters="8",
+                            gen_points="1000000", gen_features="10", gen_outlier_pct="2.0",
+                            n_init="5").items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    c = _current(at).comparison
+    assert _current(at).data.X.shape == (1_000_000, 10)
+    assert c.plan.n_fit < 1_000_000 and c.plan.n_init < 5
+    notes = " ".join(w.value for w in at.warning)
+    assert "uniform random sample" in notes and "restarts" in notes
+    at.switch_page("pages/outliers.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 3

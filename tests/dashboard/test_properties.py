@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import gmmcore
-from dashboard import datasets, ingest, links, loaded
+from dashboard import datasets, generate, ingest, links, loaded
 from dashboard import settings as dashboard_settings
 from gmmcore import io
 from gmmcore.settings import MAX_K, SETTINGS
@@ -494,10 +494,13 @@ def test_read_model_file_extreme_parameters(document):
 
 # ============================================================== links
 LINK_DEFAULTS = {"dataset": datasets.DEFAULT, **dashboard_settings.DEFAULTS}
-ALL_COLUMNS = sorted({c for key in datasets.BUILTIN for c in datasets.load(key).columns})
-CONTROL_KEYS = {c.key: c for c in dashboard_settings.CONTROLS}
+ALL_COLUMNS = sorted({c for key in datasets.BUILTIN for c in datasets.load(key).columns}
+                     | {f"x{i}" for i in range(1, 12)})
+LINKED_CONTROLS = dashboard_settings.CONTROLS + dashboard_settings.GENERATOR_CONTROLS
+CONTROL_KEYS = {c.key: c for c in LINKED_CONTROLS + dashboard_settings.PAGE_CONTROLS}
 INTERESTING_VALUES = (
-    *datasets.BUILTIN, links.UPLOAD, links.MODEL, "IRIS", " iris", "0", "1", "3", "12", "13",
+    *links.DATASETS, "IRIS", " iris", "0", "1", "3", "12", "13", "20", "1000000", "1000001",
+    "shared", "random", "none", "50", "50.5", "180",
     "-1", "+3", " 3 ", "3.0", "1e3", "1e9", "nan", "inf", "-inf", "1e-3", "0.0", "-0.0", "1e-400",
     "true", "yes", "off", "TRUE", "2", "full", "diag", "tied", "spherical", "kmeans", "random",
     "k-means++", "random_from_data", "pca", "features", "\u0663", "\u00b2", "1_0", "0x10",
@@ -525,10 +528,11 @@ def test_from_query_never_fails_and_keeps_values_in_range(query):
             parsed = CONTROL_KEYS[key].setting.parse(value)
             assert parsed == value and type(parsed) is type(value), (key, value)
     chosen = state.get("dataset", datasets.DEFAULT)
-    assert chosen in datasets.BUILTIN or chosen in (links.UPLOAD, links.MODEL)
+    assert chosen in links.DATASETS
     if "dataset" in query and query["dataset"] != chosen:
         assert "dataset" not in state
-    columns = datasets.load(chosen).columns if chosen in datasets.BUILTIN else ()
+    columns = datasets.load(chosen).columns if chosen in datasets.BUILTIN else \
+        generate.Recipe.from_state(state).columns if chosen == links.GENERATED else ()
     if "columns" in state:
         assert state["columns"], state
         assert set(state["columns"]) <= set(columns), (state["columns"], columns)
@@ -536,7 +540,7 @@ def test_from_query_never_fails_and_keeps_values_in_range(query):
     for key in ("view_x", "view_y"):
         if key in state:
             assert state[key] in columns
-    for control in dashboard_settings.CONTROLS:  # each asked value is taken or explained
+    for control in LINKED_CONTROLS:  # each asked value is taken or explained
         if control.query not in query:
             continue
         try:
@@ -559,11 +563,12 @@ def _draw_value(setting):
 
 @st.composite
 def sidebar_states(draw):
-    dataset = draw(st.sampled_from(list(datasets.BUILTIN)))
-    all_columns = list(datasets.load(dataset).columns)
+    dataset = draw(st.sampled_from([*datasets.BUILTIN, links.GENERATED]))
     state = {"dataset": dataset}
-    for control in dashboard_settings.CONTROLS:
+    for control in LINKED_CONTROLS:
         state[control.key] = draw(_draw_value(control.setting), label=control.key)
+    all_columns = list(datasets.load(dataset).columns if dataset in datasets.BUILTIN
+                       else generate.Recipe.from_state(state).columns)
     # The multiselect keeps the order of clicks; the sidebar uses the dataset's order.
     columns = draw(st.permutations(all_columns))[:draw(st.integers(1, len(all_columns)))]
     state["columns"] = columns
@@ -585,6 +590,8 @@ def test_links_round_trip_every_valid_state(drawn):
     for control in dashboard_settings.CONTROLS:
         got = back.get(control.key, LINK_DEFAULTS[control.key])
         assert got == state[control.key], (control.key, got, state[control.key])
+    if state["dataset"] == links.GENERATED:  # every generator setting, exactly
+        assert generate.Recipe.from_state(back) == generate.Recipe.from_state(state)
     assert back.get("columns", all_columns) == [c for c in all_columns if c in state["columns"]]
     for key in ("view_x", "view_y"):
         assert back.get(key) == state.get(key), key
