@@ -10,16 +10,18 @@ from collections import ChainMap
 from urllib.parse import urlencode, urlsplit
 
 from . import datasets
-from .settings import CONTROLS, MAX_K, PAGE_CONTROLS, STEP_TABS, by_key
+from .settings import CONTROLS, MAX_K, PAGE_CONTROLS, STEP_TABS, VIEW3D_AXES, by_key
 
 UPLOAD = "upload"
 MODEL = "model"
 
 # query parameter -> sidebar session key: the table's controls, then the
 # dataset-dependent ones.
+AXES_3D = dict(zip(("x3", "y3", "z3"), VIEW3D_AXES))
 PARAMS = {"dataset": "dataset", **{c.query: c.key for c in CONTROLS},
           "columns": "columns", "x": "view_x", "y": "view_y",
-          **{c.query: c.key for c in PAGE_CONTROLS}}
+          **{c.query: c.key for c in PAGE_CONTROLS}, **AXES_3D}
+COLUMN_NAMES = ("x", "y", *AXES_3D)  # parameters holding a column's name
 ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link))
 UPLOAD_NOTICE = ("This link was made while viewing an uploaded file, and links never carry "
                  "uploaded data: upload the file again to see it. The link's other settings "
@@ -64,7 +66,7 @@ def to_query(state, defaults, all_columns):
             continue
         if name == "columns":
             query[name] = ",".join(value)
-        elif name in ("dataset", "x", "y"):
+        elif name == "dataset" or name in COLUMN_NAMES:
             query[name] = str(value)
         else:
             query[name] = by_key(key).setting.text(value)
@@ -90,12 +92,14 @@ def _page_state(state):
 
 
 def _left_out(name, value, state, default, all_columns):
-    if name in ("columns", "x", "y") and state.get("dataset") in (UPLOAD, MODEL):
+    if (name == "columns" or name in COLUMN_NAMES) and state.get("dataset") in (UPLOAD, MODEL):
         return True  # a file's column names never enter a link
     if name == "columns":
         return list(value) == list(all_columns)
     if name in ("x", "y"):
         return state.get("view") != "features"
+    if name in AXES_3D:
+        return state.get("view3d_axes") != "features"
     return name not in ALWAYS and value == default
 
 
@@ -157,13 +161,17 @@ def _columns_from_query(query, columns, state, notices):
                            + ("ignoring them." if known else "using all columns."))
         if known:
             state["columns"] = known
-    for name in ("x", "y"):
+    for name in COLUMN_NAMES:
         if name in query:
             if query[name] in columns:
                 state[PARAMS[name]] = query[name]
             else:
                 notices.append(f"The link's {name}={_quote(query[name])} is not a column of "
                                "this dataset; using the first columns.")
+    axes = [query[name] for name in AXES_3D if query.get(name) in columns]
+    if len(set(axes)) < len(axes):
+        notices.append("The link's x3, y3 and z3 repeat a feature; each 3-D axis needs its "
+                       "own, so a repeated one is replaced by another feature.")
 
 
 def share_url(base_url, query):
