@@ -16,7 +16,9 @@ Machado, Oliveira & Fernandes (2009), severity 1, applied in linear RGB.
 
 Inks that sit on the chart's background (outlines, guide lines) are mid-tone
 (:data:`NEUTRAL`): at least 3:1 contrast on Streamlit's light (white) and dark
-(``#0e1117``) backgrounds, so charts follow the app's theme without knowing it.
+(``#171614``) backgrounds, so charts follow the app's theme without knowing it.
+Every cluster colour keeps at least 2:1 on both, but Okabe–Ito's yellow on white
+(1.3:1), which is why it comes eighth.
 """
 
 import numpy as np
@@ -37,7 +39,7 @@ OKABE_ITO = (
 # Clusters 9-12: the four colours a maximin search over sRGB (steps of 8) found
 # furthest, in CIEDE2000 under normal vision, deuteranopia and protanopia, from the
 # eight above and from each other, among colours with at least 2:1 contrast on a
-# white and 3:1 on a dark background. See tests/dashboard/test_palette.py.
+# white and 3:1 on a near-black (#0E1117) background. See tests/dashboard/test_palette.py.
 FALLBACK = ("#A84030", "#E0A8B0", "#4088F8", "#A0C080")
 CLUSTER_COLORS = OKABE_ITO + FALLBACK
 MAX_DISTINCT = len(OKABE_ITO)
@@ -53,10 +55,10 @@ SYMBOLS_2D = ("circle", "square", "triangle-up", "triangle-down", "pentagon", "h
               "star", "cross", "triangle-left", "triangle-right", "hourglass", "bowtie")
 SYMBOLS_3D = ("circle", "square", "diamond", "circle-open", "square-open", "diamond-open")
 
-NEUTRAL = "#808080"  # outlines and guides: >= 3:1 on white and on #0e1117
+NEUTRAL = "#808080"  # outlines and guides: >= 3:1 on both backgrounds below
 DISAGREE_COLOR = "#FF2BD6"  # the ring round a point the methods assign differently
 LIGHT_BACKGROUND = "#FFFFFF"
-DARK_BACKGROUND = "#0E1117"  # Streamlit's dark theme
+DARK_BACKGROUND = "#171614"  # Streamlit 1.67's dark theme (the browser test measures it)
 
 
 def cluster_color(j):
