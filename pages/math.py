@@ -42,7 +42,8 @@ st.latex(r"\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \Sigma) = (2\pi)^{-d/2}\,
          r"(\mathbf{x}-\boldsymbol\mu)\right), \qquad "
          r"\Sigma_{ij} = \mathbb{E}\big[(x_i-\mu_i)(x_j-\mu_j)\big]")
 j = st.selectbox("Component", list(k_range), format_func=lambda v: clusters[v],
-                 key="math_component")
+                 key="math_component",
+                 help="The mixture component whose numbers the formulas below show.")
 left, right = st.columns(2)
 left.markdown(f"**Mean μ of cluster {j + 1}**")
 left.dataframe(pd.DataFrame({"μ": means[j]}, index=names), width="stretch")

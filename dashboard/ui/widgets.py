@@ -42,7 +42,9 @@ def _offer_standardising(cur):
     if advice:
         st.warning(escape(advice, 600), icon=":material/straighten:")
         st.button("Standardise the features", key="standardise_now", on_click=_standardise,
-                  icon=":material/tune:")
+                  icon=":material/tune:",
+                  help="Turns on the sidebar's Standardise features: every column scaled "
+                       "to mean 0 and variance 1 before fitting.")
 
 
 def show_fit_messages(comparison):

@@ -6,8 +6,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = [f"pages/{name}.py" for name in (
-    "compare", "data", "responsibilities", "convergence", "steps", "inspect", "choose_k",
-    "math", "density", "view3d")]
+    "compare", "data", "responsibilities", "convergence", "steps", "inspect", "density",
+    "view3d", "choose_k", "math")]
 
 
 class AppSession(AppTest):
