@@ -18,8 +18,8 @@ if len(cur.columns) < 3:
 st.markdown(
     "The same two clusterings as on Compare, in three dimensions: drag a chart to rotate it, "
     "scroll to zoom, double-click to reset. K-means' clusters are the regions nearest each "
-    "centroid (×); the GMM's are shaped by each component's covariance, drawn as "
-    "translucent ellipsoids round its mean (◆)."
+    "centroid (the solid crosses); the GMM's are shaped by each component's covariance, "
+    "drawn as translucent ellipsoids round its mean (◆)."
 )
 axes = widgets.view3d_axes(cur)
 left_option, right_option = st.columns(2)

@@ -482,10 +482,11 @@ def test_the_3d_view_rotates_and_the_density_page_draws(server, browser):
     page.mouse.down()
     for step in range(1, 11):
         page.mouse.move(x + 15 * step, y + 4 * step)
+        page.wait_for_timeout(30)
     page.mouse.up()
     page.wait_for_function(
-        "eye => { const gd = document.querySelectorAll('.js-plotly-plot')[1];"
-        " const now = (gd.layout.scene.camera || {}).eye || gd._fullLayout.scene.camera.eye;"
+        "eye => { const now = document.querySelectorAll('.js-plotly-plot')[1]"
+        "._fullLayout.scene.camera.eye;"
         " return Math.abs(now.x - eye.x) + Math.abs(now.y - eye.y) > 0.05; }",
         arg=before, timeout=20_000)
     assert not page.errors, page.errors
@@ -498,9 +499,9 @@ def test_the_3d_view_rotates_and_the_density_page_draws(server, browser):
     _open(page, f"{server}/density?dataset=iris", "Density and distance", 3)
     _assert_charts_drawn(page, "/density")
     assert "contour" in _plotly(page, 0, "gd._fullData.map(t => t.type)")
-    assert _chart_title(page, 0) == "Mixture log-density"
-    assert _chart_title(page, 1).startswith("K-means: Euclidean distance to centroid")
-    assert _chart_title(page, 2).startswith("GMM: Mahalanobis distance to mean")
+    assert "Mixture log-density" in _chart_title(page, 0)
+    assert "K-means: Euclidean distance to centroid" in _chart_title(page, 1)
+    assert "GMM: Mahalanobis distance to mean" in _chart_title(page, 2)
     assert (_plotly(page, 1, "gd._fullLayout.xaxis.range")
             == _plotly(page, 2, "gd._fullLayout.xaxis.range"))
     assert page.get_by_text("shadows of the full-dimensional ball").count() == 1
