@@ -22,7 +22,7 @@ from .compare import Comparison, View
 # The density grid: at most this many log-density values are computed and sent per
 # chart (grid cells x contour layers), and a side of at most DENSITY_GRID cells; the
 # resolution follows from these before anything is computed.
-DENSITY_VALUES = 100_000
+DENSITY_VALUES = 60_000
 DENSITY_GRID = 120
 DENSITY_MIN_GRID = 40
 DENSITY_LEVELS = 12  # contour lines between the peak and the floor
