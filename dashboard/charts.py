@@ -19,8 +19,7 @@ from gmmcore import gaussian, nearest_centers
 from .choose_k import best_cell
 from .compare import Comparison, View
 from .explain import GMMStep, KMeansStep, PointExplanation
-from .palette import CLUSTER_COLORS, NEUTRAL, cluster_symbol
-from .palette import DISAGREE_COLOR as DISAGREE_COLOR
+from .palette import CLUSTER_COLORS, DISAGREE_COLOR, NEUTRAL, cluster_symbol
 from .text import plotly_text
 
 PALETTE = CLUSTER_COLORS

@@ -120,7 +120,8 @@ def _scene(axis_titles, spans):
         return {"title": {"text": plotly_text(title)}, "showbackground": False,
                 "gridcolor": GRID_LINE, "zerolinecolor": GRID_LINE, "linecolor": GRID_LINE}
     spans = np.asarray(spans, dtype=float)
-    ratio = np.ones(3) if _stretched(spans) else spans / max(spans.max(), 1e-300)
+    flat = _stretched(spans) or spans.max() <= 0  # (all points at one place: a cube)
+    ratio = np.ones(3) if flat else spans / spans.max()
     return {"xaxis": axis(axis_titles[0]), "yaxis": axis(axis_titles[1]),
             "zaxis": axis(axis_titles[2]), "aspectmode": "manual",
             "aspectratio": dict(zip("xyz", (float(r) for r in ratio))),
