@@ -16,6 +16,8 @@ PAGES = [  # (file, title, icon); the first is the default page
     ("pages/steps.py", "EM step-through", ":material/step:"),
     ("pages/inspect.py", "Why this cluster?", ":material/help:"),
     ("pages/outliers.py", "Outliers", ":material/crisis_alert:"),
+    ("pages/density.py", "Density and distance", ":material/blur_on:"),
+    ("pages/view3d.py", "3-D view", ":material/view_in_ar:"),
     ("pages/choose_k.py", "Choose K", ":material/query_stats:"),
     ("pages/math.py", "How it works", ":material/function:"),
 ]

@@ -1,13 +1,17 @@
 """Plotly figure builders: result objects in, ``go.Figure`` out; no Streamlit.
 
-Cluster j has the same colour in every chart (:func:`cluster_color`). Scatter
-plots use WebGL (``go.Scattergl``) and show at most ``MAX_POINTS`` rows, saying
-so in the title when they thin the data; fits always use every row.
+Cluster j has the same colour and marker symbol in every chart
+(:func:`cluster_color`, :func:`cluster_symbol`; colour-blind-safe, see
+:mod:`dashboard.palette`). Scatter plots use WebGL (``go.Scattergl``) and show
+at most ``MAX_POINTS`` rows, saying so in the title when they thin the data;
+fits always use every row. Layouts set no background or text colour, so charts
+follow the app's light or dark theme; outlines and guides are mid-tone
+(``palette.NEUTRAL``), legible on both.
 """
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import hex_to_rgb, qualitative
+from plotly.colors import hex_to_rgb, sample_colorscale
 from plotly.subplots import make_subplots  # (elbow_figure's second axis)
 
 from gmmcore import gaussian, nearest_centers
@@ -16,14 +20,15 @@ from .choose_k import best_cell
 from .compare import Comparison, View
 from .explain import GMMStep, KMeansStep, PointExplanation
 from .outliers import METHODS, Flags, Scores
+from .palette import CLUSTER_COLORS, DISAGREE_COLOR, NEUTRAL, cluster_symbol
 from .text import plotly_text
 
-PALETTE = qualitative.D3 + qualitative.Dark24
+PALETTE = CLUSTER_COLORS
 MAX_POINTS = 20_000
 MAX_LABEL_COLOURS = 24
 GRID_SIZE = 160
-DISAGREE_COLOR = "#ff2bd6"
-OUTLIER_COLOR = "#d62728"
+# Okabe–Ito vermillion, blue and reddish purple; every category also has its own symbol.
+OUTLIER_COLOR = "#D55E00"
 TYPICAL_COLOR = "#a3acb9"
 OUTLINE_WIDTH = 1.0
 REGION_OPACITY = 0.16
@@ -32,6 +37,18 @@ REGION_OPACITY = 0.16
 def cluster_color(j):
     """The colour of cluster ``j`` (0-based) in every chart."""
     return PALETTE[j % len(PALETTE)]
+
+
+def _sequential_scale(name="Plasma", low=0.3, high=0.75, n=8):
+    """Plotly's continuous scale ``name`` cut to ``[low, high]``: Plasma's darkest
+    purple vanishes on a dark background and its yellow on white; from 0.3 to 0.75
+    both ends keep over 2:1 contrast on either."""
+    stops = np.linspace(0, 1, n)
+    colors = sample_colorscale(name, list(low + (high - low) * stops))
+    return [[float(t), c] for t, c in zip(stops, colors)]
+
+
+SEQUENTIAL = _sequential_scale()
 
 
 def display_rows(n_samples, max_points=MAX_POINTS, seed=0):
@@ -94,6 +111,8 @@ def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
                 "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels"},
         showlegend=legend,
     )
+    if axis_titles is None:  # a 3-D scene titles its own axes
+        return fig
     # Axis titles can be a file's column names: shown literally, never as HTML.
     fig.update_xaxes(title_text=plotly_text(axis_titles[0]))
     fig.update_yaxes(title_text=plotly_text(axis_titles[1]))
@@ -197,7 +216,8 @@ def _point_traces(xy, labels, rows, n_clusters, prefix, outlined=None):
     traces = []
     for j in range(n_clusters):
         mine = rows[labels[rows] == j]
-        marker = {"color": cluster_color(j), "size": 6, "opacity": 0.85}
+        marker = {"color": cluster_color(j), "symbol": cluster_symbol(j), "size": 6,
+                  "opacity": 0.85}
         if outlined is not None:
             marker["line"] = {"color": DISAGREE_COLOR,
                               "width": np.where(outlined[mine], OUTLINE_WIDTH, 0.0)}
@@ -231,7 +251,7 @@ def _centers_trace(centers_xy, name, symbol):
     return go.Scatter(
         x=centers_xy[:, 0], y=centers_xy[:, 1], mode="markers", name=name,
         marker={"symbol": symbol, "size": 18, "color": [cluster_color(j) for j in range(n)],
-                "line": {"width": 2, "color": "#222"}},
+                "line": {"width": 2, "color": NEUTRAL}},
         hovertemplate="cluster %{text}<extra>" + name + "</extra>",
         text=[str(j + 1) for j in range(n)],
     )
@@ -330,7 +350,7 @@ def uncertainty_figure(view: View, X, resp, max_points=MAX_POINTS):
     uncertainty = 1 - resp.max(axis=1)
     fig = go.Figure(go.Scattergl(
         x=xy[rows, 0], y=xy[rows, 1], mode="markers",
-        marker={"color": uncertainty[rows], "colorscale": "Plasma", "cmin": 0,
+        marker={"color": uncertainty[rows], "colorscale": SEQUENTIAL, "cmin": 0,
                 "cmax": 1 - 1 / resp.shape[1], "size": 6,
                 "colorbar": {"title": {"text": "1 − max P"}}},
         customdata=np.column_stack([rows, uncertainty[rows]]),
@@ -425,7 +445,7 @@ def _movement(fig, previous_xy, current_xy, name):
         x=previous_xy[:, 0], y=previous_xy[:, 1], mode="markers", name=name,
         marker={"symbol": "circle", "size": 12, "opacity": 0.35,
                 "color": [cluster_color(j) for j in range(len(previous_xy))],
-                "line": {"width": 1, "color": "#222"}},
+                "line": {"width": 1, "color": NEUTRAL}},
         hoverinfo="skip",
     ))
     for j, (start, end) in enumerate(zip(previous_xy, current_xy)):
@@ -490,7 +510,7 @@ def step_curve_figure(values, t, title, y_title, color):
                                line={"color": color}))
     fig.add_trace(go.Scatter(
         x=[t], y=[values[t]], mode="markers", name=f"iteration {t}",
-        marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": "#222"}},
+        marker={"size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 3, "color": NEUTRAL}},
     ))
     fig.add_vline(x=t, line={"dash": "dot", "color": "gray"})
     return _layout(fig, title, ("iteration (0 = initialisation)", y_title), height=300,
@@ -513,11 +533,11 @@ def inspector_figure(comparison: Comparison, view: View, explanation: PointExpla
             x += [point[0], c[0], None]
             y += [point[1], c[1], None]
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, hoverinfo="skip",
-                                 line={"color": "#444", "width": 1.5, "dash": dash}))
+                                 line={"color": NEUTRAL, "width": 1.5, "dash": dash}))
     fig.add_trace(go.Scatter(
         x=[point[0]], y=[point[1]], mode="markers", name=f"row {explanation.row}",
         marker={"symbol": "star", "size": 22, "color": "#ffd400",
-                "line": {"width": 2, "color": "#222"}},
+                "line": {"width": 2, "color": NEUTRAL}},
         hovertemplate=f"row {explanation.row}<extra></extra>",
     ))
     fig.update_layout(title={"text": f"Click a point to inspect it (now: row {explanation.row})"},
@@ -545,20 +565,22 @@ def gmm_terms_figure(explanation: PointExplanation):
     t = explanation.terms
     k = len(explanation.sq_euclidean)
     names = [f"cluster {j + 1}" for j in range(k)]
+    # Each term has its own fill pattern too, so the legend does not rest on colour alone.
     parts = (
-        ("−½ × squared Mahalanobis distance", -0.5 * t.sq_mahalanobis[0], "#636efa"),
-        ("−½ log|Σ| (size)", -0.5 * t.log_det, "#ef553b"),
-        ("log weight", t.log_weight, "#00cc96"),
-        ("constant −d/2 log 2π", np.full(k, t.log_constant), "#b0b0b0"),
+        ("−½ × squared Mahalanobis distance", -0.5 * t.sq_mahalanobis[0], "#0072B2", ""),
+        ("−½ log|Σ| (size)", -0.5 * t.log_det, "#D55E00", "/"),
+        ("log weight", t.log_weight, "#009E73", "x"),
+        ("constant −d/2 log 2π", np.full(k, t.log_constant), "#999999", "."),
     )
     fig = go.Figure()
-    for name, values, color in parts:
-        fig.add_trace(go.Bar(x=names, y=values, name=name, marker={"color": color},
+    for name, values, color, pattern in parts:
+        fig.add_trace(go.Bar(x=names, y=values, name=name,
+                             marker={"color": color, "pattern": {"shape": pattern}},
                              hovertemplate="%{x}: %{y:.4g}<extra>" + name + "</extra>"))
     fig.add_trace(go.Scatter(
         x=names, y=t.log_joint[0], mode="markers+text", name="total",
         text=[f"{v:.3g}" for v in t.log_joint[0]], textposition="bottom center",
-        marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3, "color": "#222"}},
+        marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3, "color": NEUTRAL}},
         hovertemplate="%{x}: total %{y:.4g}<extra></extra>"))
     fig.update_layout(barmode="relative")
     return _layout(fig, "GMM: log weight + log density", ("", "log-density units"),
@@ -594,6 +616,7 @@ def restart_curves_figure(runs, value_key, title, y_title):
 
 # ----------------------------------------------------------------- choose K
 CRITERIA = {"bic": "BIC", "aic": "AIC", "icl": "ICL"}
+LINE_DASHES = ("solid", "dash", "dot", "dashdot")
 
 
 def selection_lines(result, criterion):
@@ -603,8 +626,11 @@ def selection_lines(result, criterion):
     ks = result["k"]
     scores = result[criterion]
     for i, name in enumerate(result["covariance_types"]):
+        # Dash and marker differ too: the four lines never rest on colour alone.
         fig.add_trace(go.Scatter(x=ks, y=scores[i], mode="lines+markers", name=name,
-                                 line={"color": cluster_color(i)}, connectgaps=False))
+                                 line={"color": cluster_color(i), "dash": LINE_DASHES[i % 4]},
+                                 marker={"symbol": cluster_symbol(i), "size": 8},
+                                 connectgaps=False))
     best = best_cell(scores)
     if best is not None:
         i, j = best
@@ -613,7 +639,7 @@ def selection_lines(result, criterion):
             text=[f"best: K = {ks[j]}, {result['covariance_types'][i]}"],
             textposition="top center",
             marker={"symbol": "star", "size": 20, "color": "#ffd400",
-                    "line": {"width": 2, "color": "#222"}}))
+                    "line": {"width": 2, "color": NEUTRAL}}))
     fig.update_xaxes(dtick=1)
     label = CRITERIA[criterion]
     return _layout(fig, f"{label} by number of components", ("number of components K", label),
@@ -673,9 +699,9 @@ def _label_groups(labels, rows):
     """(name, mask over ``rows``, colour) per true-label class; one group without labels
     (or with more classes than colours: an ID-like column)."""
     if labels is None or len(np.unique(labels[rows])) > MAX_LABEL_COLOURS:
-        return [("rows", np.ones(len(rows), dtype=bool), cluster_color(0))]
+        return [("rows", np.ones(len(rows), dtype=bool), cluster_color(0), cluster_symbol(0))]
     shown = labels[rows]
-    return [(plotly_text(cls), shown == cls, cluster_color(j))
+    return [(plotly_text(cls), shown == cls, cluster_color(j), cluster_symbol(j))
             for j, cls in enumerate(np.unique(shown))]
 
 
@@ -690,18 +716,20 @@ def scatter_matrix(X, columns, labels=None, max_points=5000):
     groups = _label_groups(labels, rows)
     names = [plotly_text(c) for c in columns]
     fig = go.Figure()
-    for name, mine, color in groups:
+    for name, mine, color, symbol in groups:
         values = X[rows][mine]
         if len(columns) == 1:
             fig.add_trace(go.Histogram(x=values[:, 0], name=name, marker={"color": color},
                                        opacity=0.75))
         elif len(columns) == 2:
             fig.add_trace(go.Scattergl(x=values[:, 0], y=values[:, 1], mode="markers", name=name,
-                                       marker={"size": 5, "color": color, "opacity": 0.8}))
+                                       marker={"size": 5, "color": color, "symbol": symbol,
+                                               "opacity": 0.8}))
         else:
             fig.add_trace(go.Splom(
                 dimensions=[{"label": n, "values": values[:, i]} for i, n in enumerate(names)],
-                name=name, marker={"size": 4, "color": color, "opacity": 0.8},
+                name=name, marker={"size": 4, "color": color, "symbol": symbol,
+                                   "opacity": 0.8},
                 diagonal_visible=False, showupperhalf=False))
     if len(columns) == 1:
         fig.update_layout(barmode="overlay")
@@ -717,7 +745,9 @@ def scatter_matrix(X, columns, labels=None, max_points=5000):
 # ------------------------------------------------------------------ outliers
 OUTLIER_TITLES = {"kmeans": "K-means: farthest from every centroid",
                   "gmm": "GMM: least probable under the mixture"}
-CATEGORY_COLORS = {"both": OUTLIER_COLOR, "K-means only": "#ff7f0e", "GMM only": "#9467bd"}
+CATEGORY_COLORS = {"both": OUTLIER_COLOR, "K-means only": "#0072B2", "GMM only": "#CC79A7"}
+CATEGORY_SYMBOLS = {"neither": "circle", "both": "diamond", "K-means only": "triangle-up",
+                    "GMM only": "square"}
 
 
 def outlier_rows(flags: Flags, n_samples, max_points=MAX_POINTS):
@@ -749,7 +779,7 @@ def _selected_trace(point, row):
     return go.Scatter(
         x=[point[0]], y=[point[1]], mode="markers", name=f"row {row}",
         marker={"symbol": "star", "size": 20, "color": "#ffd400",
-                "line": {"width": 2, "color": "#222"}},
+                "line": {"width": 2, "color": NEUTRAL}},
         hovertemplate=f"row {row}<extra></extra>")
 
 
@@ -757,7 +787,7 @@ def outlier_figure(comparison: Comparison, view: View, scores: Scores, flags: Fl
                    selected=None, max_points=MAX_POINTS):
     """One method's flagged rows on the 2-D view.
 
-    Rows it flags are red, the others grey; every row that only one of the two
+    Rows it flags are vermillion diamonds, the others grey dots; every row that only one of the two
     methods flags is ringed (in both methods' charts, so the two show the same
     rings); with 2-D data a dashed line marks the cut (a circle round every
     centroid for K-means, a density contour for the mixture).
@@ -791,9 +821,10 @@ def outlier_figure(comparison: Comparison, view: View, scores: Scores, flags: Fl
         fig.add_trace(contour)
     n_flagged = int(mine.sum())
     for name, chosen, marker in (
-        ("not flagged", rows[~mine[rows]], {"color": TYPICAL_COLOR, "size": 5, "opacity": 0.7}),
+        ("not flagged", rows[~mine[rows]], {"color": TYPICAL_COLOR, "size": 5, "opacity": 0.7,
+                         "symbol": "circle"}),
         (f"flagged by {METHODS[method]}: {n_flagged:,}", rows[mine[rows]],
-         {"color": OUTLIER_COLOR, "size": 8, "opacity": 0.95}),
+         {"color": OUTLIER_COLOR, "size": 8, "opacity": 0.95, "symbol": "diamond"}),
     ):
         # The row alone in customdata: a click reports it (2-D customdata reaches
         # Streamlit's selection event as an object, not a list).
@@ -846,7 +877,8 @@ def outlier_scores_figure(scores: Scores, flags: Flags, selected=None, max_point
         fig.add_trace(go.Scattergl(
             x=scores.distance[chosen], y=scores.log_density[chosen], mode="markers",
             name=f"flagged by {name}: {count:,}",
-            marker={"color": color, "size": 5 if name == "neither" else 7,
+            marker={"color": color, "symbol": CATEGORY_SYMBOLS[name],
+                    "size": 5 if name == "neither" else 7,
                     "opacity": 0.7 if name == "neither" else 0.95},
             customdata=chosen,
             hovertemplate="row %{customdata}<br>distance %{x:.4g}<br>log-density %{y:.4g}"

@@ -508,3 +508,169 @@ def next_m_step(comparison: Comparison):
     update["full_covariances"] = gaussian.full_covariances(
         update["covariances"], gmm.covariance_type, gmm.n_components, comparison.X.shape[1])
     return update
+
+
+# -------------------------------------------------------------- distance rings
+def _band(value, noun):
+    """Where a distance falls among the rings at 1, 2 and 3, in words."""
+    if value <= 1:
+        return f"inside the 1 {noun}"
+    if value <= 3:
+        low = int(np.floor(value)) if value < 3 else 2
+        return f"between the {low} and {low + 1} {noun}s"
+    return f"beyond the 3 {noun}"
+
+
+def rings_in_words(row, cluster, euclidean, mahalanobis, unit="spread", picks=None,
+                   other=None):
+    """Where one row lies among cluster ``cluster``'s circles and ellipses, in words.
+
+    Parameters
+    ----------
+    row, cluster : int
+        ``cluster`` 0-based.
+    euclidean : float
+        Distance to the K-means centroid, in ring units (K-means' spread ``s``, or the
+        data's units when ``unit == "data"``).
+    mahalanobis : float
+        Mahalanobis distance to the GMM mean.
+    unit : {'spread', 'data'}
+    picks : (int, int), optional
+        The clusters K-means and the GMM put the row in (0-based).
+    other : (int, float, float), optional
+        Another cluster (0-based) with the row's distances to it, in the same units:
+        the other method's pick, when the two disagree.
+
+    Returns
+    -------
+    sentences : list of str
+        Markdown.
+    """
+    j = cluster + 1
+    suffix = " s" if unit == "spread" else ""
+    sentences = [
+        f"Row {row} is **{euclidean:.2f}{suffix}** from centroid {j} "
+        f"({_band(euclidean, 'circle')}) and at Mahalanobis distance **{mahalanobis:.2f}** "
+        f"from mean {j} ({_band(mahalanobis, 'ellipse')})."]
+    if unit == "spread":
+        if euclidean > 1.25 * mahalanobis:
+            sentences.append(
+                f"Cluster {j} is wider than K-means' round clusters in the row's direction: "
+                "the point is *far* for K-means and *near* for the GMM.")
+        elif mahalanobis > 1.25 * euclidean:
+            sentences.append(
+                f"Cluster {j} is narrower than K-means' round clusters in the row's direction: "
+                "the point is *near* for K-means and *far* for the GMM.")
+        else:
+            sentences.append("Both measures put it at about the same distance.")
+    if picks is not None:
+        a, b = picks
+        sentences.append(f"K-means puts it in cluster {a + 1}, the GMM in cluster {b + 1}."
+                         if a != b else f"Both methods put it in cluster {a + 1}.")
+    if other is not None:
+        k, e_other, m_other = other
+        sentences.append(f"For comparison, cluster {k + 1}: {e_other:.2f}{suffix} from its "
+                         f"centroid, Mahalanobis distance {m_other:.2f} from its mean.")
+    return sentences
+
+
+# ---------------------------------------------------------------- precisions
+@dataclass(frozen=True)
+class PrecisionTerms:
+    """One component in precision form, and one row's distance computed through it.
+
+    Attributes
+    ----------
+    covariance : ndarray of shape (n_features, n_features)
+        Σ.
+    precision : ndarray of shape (n_features, n_features)
+        Λ = Σ⁻¹, from the stored factor: ``factor @ factor.T``.
+    factor : ndarray of shape (n_features, n_features)
+        The triangular factor gmmcore stores (``precisions_cholesky_``), Λ = L Lᵀ.
+    half_log_det : float
+        ½ log|Λ| = Σ log L_ii.
+    residual : ndarray of shape (n_features,)
+        x − μ.
+    whitened : ndarray of shape (n_features,)
+        Lᵀ (x − μ); its squared length is the squared Mahalanobis distance.
+    """
+
+    covariance: np.ndarray
+    precision: np.ndarray
+    factor: np.ndarray
+    half_log_det: float
+    residual: np.ndarray
+    whitened: np.ndarray
+
+    @property
+    def beta(self):
+        """β = 1/σ² of the first feature on its own (its marginal variance σ² = Σ₁₁)."""
+        return 1.0 / self.covariance[0, 0]
+
+    @property
+    def sq_mahalanobis(self):
+        """(x − μ)ᵀ Λ (x − μ) = ‖Lᵀ(x − μ)‖²."""
+        return float(self.whitened @ self.whitened)
+
+
+def stored_factor(gmm, k, n_features):
+    """Component ``k``'s precision factor as gmmcore stores it, as a full matrix
+    (diagonal for diag and spherical), shape (n_features, n_features)."""
+    factor = gmm.precisions_cholesky_
+    return {
+        "full": lambda: factor[k],
+        "tied": lambda: factor,
+        "diag": lambda: np.diag(factor[k]),
+        "spherical": lambda: factor[k] * np.eye(n_features),
+    }[gmm.covariance_type]()
+
+
+def precision_terms(comparison: Comparison, cluster, row):
+    """Cluster ``cluster`` (matched numbering) in precision form, with row ``row``.
+
+    Returns
+    -------
+    PrecisionTerms
+    """
+    X = comparison.X
+    k = comparison.order[cluster]
+    factor = np.array(stored_factor(comparison.gmm, k, X.shape[1]), dtype=float)
+    residual = X[row] - comparison.gmm_means[cluster]
+    return PrecisionTerms(
+        covariance=comparison.gmm_covariances[cluster],
+        precision=factor @ factor.T,
+        factor=factor,
+        half_log_det=float(np.log(np.abs(np.diag(factor))).sum()),
+        residual=residual,
+        whitened=factor.T @ residual,
+    )
+
+
+def precision_costs(n_samples, n_features, n_components, n_iter):
+    """Arithmetic of the E-step's distances over a whole fit, two ways.
+
+    *Stored precision factor*: one Cholesky factorisation per component per
+    iteration (about d³/3 multiply-adds), then Lᵀ(x − μ) per point (a triangular
+    matrix-vector product, about d²/2). *A solve per point*: Σ y = x − μ solved
+    afresh for every point (a factorisation, d³/3, and two triangular solves, d²).
+
+    Returns
+    -------
+    dict
+        ``factorisations`` (count), ``stored`` and ``per_point`` (multiply-adds),
+        ``ratio`` (per_point / stored).
+    """
+    d = float(n_features)
+    runs = float(n_components) * max(int(n_iter), 1)
+    stored = runs * (d**3 / 3 + n_samples * d * d / 2)
+    per_point = runs * n_samples * (d**3 / 3 + d * d)
+    return {"factorisations": int(runs), "stored": stored, "per_point": per_point,
+            "ratio": per_point / stored}
+
+
+def in_words(count):
+    """A large count for a sentence: ``3,400``, ``1.2 million``, ``45 billion``."""
+    for size, name in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if count >= size:
+            return f"{count / size:,.{1 if count < 10 * size else 0}f} {name}"
+    return f"{count:,.0f}"

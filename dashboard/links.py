@@ -10,7 +10,15 @@ from collections import ChainMap
 from urllib.parse import urlencode, urlsplit
 
 from . import datasets, generate
-from .settings import CONTROLS, GENERATOR_CONTROLS, MAX_K, PAGE_CONTROLS, STEP_TABS, by_key
+from .settings import (
+    CONTROLS,
+    GENERATOR_CONTROLS,
+    MAX_K,
+    PAGE_CONTROLS,
+    STEP_TABS,
+    VIEW3D_AXES,
+    by_key,
+)
 
 UPLOAD = "upload"
 MODEL = "model"
@@ -19,10 +27,12 @@ DATASETS = (*datasets.BUILTIN, GENERATED, UPLOAD, MODEL)  # what a link's datase
 
 # query parameter -> sidebar session key: the table's controls, then the
 # dataset-dependent ones.
+AXES_3D = dict(zip(("x3", "y3", "z3"), VIEW3D_AXES))
 PARAMS = {"dataset": "dataset", **{c.query: c.key for c in CONTROLS},
           **{c.query: c.key for c in GENERATOR_CONTROLS},
           "columns": "columns", "x": "view_x", "y": "view_y",
-          **{c.query: c.key for c in PAGE_CONTROLS}}
+          **{c.query: c.key for c in PAGE_CONTROLS}, **AXES_3D}
+COLUMN_NAMES = ("x", "y", *AXES_3D)  # parameters holding a column's name
 ALWAYS = ("dataset", *(c.query for c in CONTROLS if c.in_every_link))
 GENERATOR_PARAMS = tuple(c.query for c in GENERATOR_CONTROLS)
 UPLOAD_NOTICE = ("This link was made while viewing an uploaded file, and links never carry "
@@ -68,7 +78,7 @@ def to_query(state, defaults, all_columns):
             continue
         if name == "columns":
             query[name] = ",".join(value)
-        elif name in ("dataset", "x", "y"):
+        elif name == "dataset" or name in COLUMN_NAMES:
             query[name] = str(value)
         else:
             query[name] = by_key(key).setting.text(value)
@@ -94,7 +104,7 @@ def _page_state(state):
 
 
 def _left_out(name, value, state, default, all_columns):
-    if name in ("columns", "x", "y") and state.get("dataset") in (UPLOAD, MODEL):
+    if (name == "columns" or name in COLUMN_NAMES) and state.get("dataset") in (UPLOAD, MODEL):
         return True  # a file's column names never enter a link
     if name == "columns":
         return list(value) == list(all_columns)
@@ -102,6 +112,8 @@ def _left_out(name, value, state, default, all_columns):
         return state.get("view") != "features"
     if name in GENERATOR_PARAMS:  # all of them with generated data (the exact data), else none
         return state.get("dataset") != GENERATED
+    if name in AXES_3D:
+        return state.get("view3d_axes") != "features"
     return name not in ALWAYS and value == default
 
 
@@ -181,13 +193,17 @@ def _columns_from_query(query, columns, state, notices):
                            + ("ignoring them." if known else "using all columns."))
         if known:
             state["columns"] = known
-    for name in ("x", "y"):
+    for name in COLUMN_NAMES:
         if name in query:
             if query[name] in columns:
                 state[PARAMS[name]] = query[name]
             else:
                 notices.append(f"The link's {name}={_quote(query[name])} is not a column of "
                                "this dataset; using the first columns.")
+    axes = [query[name] for name in AXES_3D if query.get(name) in columns]
+    if len(set(axes)) < len(axes):
+        notices.append("The link's x3, y3 and z3 repeat a feature; each 3-D axis needs its "
+                       "own, so a repeated one is replaced by another feature.")
 
 
 def share_url(base_url, query):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from gmmcore.settings import FIT_SETTINGS, MAX_FEATURES, MAX_K, Setting
 
 __all__ = ["CONTROLS", "DEFAULTS", "GENERATOR", "GENERATOR_CONTROLS", "MAX_FEATURES", "MAX_K",
-           "PAGE_CONTROLS", "STEP_TABS", "Control", "by_key", "by_query"]
+           "PAGE_CONTROLS", "STEP_TABS", "VIEW3D_AXES", "Control", "by_key", "by_query"]
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,28 @@ PAGE_CONTROLS = (
             # No default, as "row": the outlier page's first point depends on the fit.
             Setting("orow", "int", None, 0, 10**7, help="The row the outlier page explains."),
             "Row"),
+    Control("view3d_axes", "view3d",
+            Setting("view3d", "choice", "pca", choices=("pca", "features"),
+                    help="What the 3-D view's axes show: the first three principal "
+                         "components, or three of the features (x3, y3, z3 in a link)."),
+            "Axes"),
+    # No default: the first cluster shown depends on the fit (the inspected row's).
+    Control("density_cluster", "cluster",
+            Setting("cluster", "int", None, 1, MAX_K,
+                    help="The cluster whose circles and ellipses are drawn."), "Cluster"),
+    Control("density_components", "components",
+            Setting("components", "bool", False,
+                    help="Also draw every component's own log-density (weighted by its "
+                         "mixing weight), dotted in its colour."),
+            "Show each component's density too"),
+    Control("density_unit", "unit",
+            Setting("unit", "choice", "spread", choices=("spread", "data"),
+                    help="The circles' radii: 1, 2, 3 times K-means' common spread s (the "
+                         "round Gaussian K-means implicitly fits), or 1, 2, 3 in the "
+                         "data's own units."),
+            "Circle radii"),
 )
+VIEW3D_AXES = ("view3d_x", "view3d_y", "view3d_z")  # session keys; x3, y3, z3 in links
 
 
 ALL_CONTROLS = CONTROLS + GENERATOR_CONTROLS + PAGE_CONTROLS

@@ -64,6 +64,7 @@ else:
                + lowest_note + (" The sidebar already uses it." if current == best else ""))
     st.button(f"Use K = {k} and {covariance_type} covariance in the sidebar",
               key="choose_k_use", on_click=widgets.use_model, args=(k, covariance_type),
-              disabled=current == best, type="primary")
+              disabled=current == best, type="primary",
+              help="Puts this K and covariance type into the sidebar and fits them.")
 for (covariance_type, k), message in gmm["errors"].items():
     st.caption(f"K = {k}, {covariance_type}: could not be fitted — {escape(message, 400)}")

@@ -34,7 +34,10 @@ if headline is not None:
         column.metric(label, value, help=help_text)
 
 outline = st.toggle("Outline the points the two methods assign differently", value=True,
-                    key="compare_outline")
+                    key="compare_outline",
+                    help="A thin magenta outline round every point whose K-means cluster "
+                         "and GMM cluster differ (after matching numbers); its fill keeps "
+                         "its own cluster's colour and symbol.")
 left, right = st.columns(2)
 with left:
     widgets.plot(st, cached.figure(cur, charts.kmeans_figure, outline), key="compare_kmeans")

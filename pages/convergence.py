@@ -54,7 +54,8 @@ runs = len(c.kmeans.restarts_)
 if runs == 1 and s.n_init == 1:
     st.markdown("Each fit starts from one initialisation. Run several (the best one is kept) "
                 "to see how much the starting point matters.")
-    st.button("Run 10 restarts", key="conv_restarts", on_click=widgets.set_restarts, args=(10,))
+    st.button("Run 10 restarts", key="conv_restarts", on_click=widgets.set_restarts, args=(10,),
+              help="Sets the sidebar's Restarts (n_init) to 10 and fits again.")
     st.stop()
 st.markdown(f"Both methods ran from {runs} initialisations and kept the best: the "
             "highest final log-likelihood for the GMM, the lowest inertia for K-means. "

@@ -42,7 +42,8 @@ st.latex(r"\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \Sigma) = (2\pi)^{-d/2}\,
          r"(\mathbf{x}-\boldsymbol\mu)\right), \qquad "
          r"\Sigma_{ij} = \mathbb{E}\big[(x_i-\mu_i)(x_j-\mu_j)\big]")
 j = st.selectbox("Component", list(k_range), format_func=lambda v: clusters[v],
-                 key="math_component")
+                 key="math_component",
+                 help="The mixture component whose numbers the formulas below show.")
 left, right = st.columns(2)
 left.markdown(f"**Mean μ of cluster {j + 1}**")
 left.dataframe(pd.DataFrame({"μ": means[j]}, index=names), width="stretch")
@@ -137,3 +138,58 @@ st.markdown(f"This fit: {c.gmm.n_iter_} iterations and a mean log-likelihood per
             f"{mean_ll:.6g}, so log L = {n * mean_ll:,.6g} over {n:,} points (tol = "
             f"{s.tol:g}). The Convergence and EM step-through pages show it iteration by "
             "iteration.")
+
+st.header("8. Precision: β = 1/σ² and Λ = Σ⁻¹")
+p = explain.precision_terms(c, j, row)
+st.markdown("The tutorial this app grew from writes the Gaussian with its **precision** "
+            "β = 1/σ² instead of its variance, \"a more efficient way when we evaluate the "
+            "PDF often\": every evaluation then multiplies by β instead of dividing by σ².")
+st.latex(r"\mathcal{N}(x \mid \mu, \beta^{-1}) = \sqrt{\frac{\beta}{2\pi}}\,"
+         r"\exp\!\left(-\frac{\beta}{2}(x-\mu)^2\right), \qquad \beta = \frac{1}{\sigma^2}")
+st.markdown(f"Cluster {j + 1} along **{escape(names[0])}** on its own: "
+            f"σ² = {p.covariance[0, 0]:.4g}, so β = 1/σ² = {p.beta:.4g}.")
+st.markdown("With d features the precision is a matrix, **Λ = Σ⁻¹**, and the density needs "
+            "neither an inverse nor a determinant of Σ: |Σ|^(−½) is |Λ|^(½).")
+st.latex(r"\mathcal{N}(\mathbf{x} \mid \boldsymbol\mu, \Lambda^{-1}) = (2\pi)^{-d/2}\,"
+         r"|\Lambda|^{1/2}\exp\!\left(-\tfrac12 (\mathbf{x}-\boldsymbol\mu)^\top \Lambda\,"
+         r"(\mathbf{x}-\boldsymbol\mu)\right), \qquad \Lambda = \Sigma^{-1}")
+if d <= SMALL:
+    st.latex(rf"\Lambda_{{{j + 1}}} = \Sigma_{{{j + 1}}}^{{-1}} = {tex.matrix(p.precision)}")
+else:
+    st.markdown(f"**Precision Λ of cluster {j + 1}**")
+    st.dataframe(pd.DataFrame(p.precision, index=names, columns=names), width="stretch")
+if d > 1:
+    st.caption(f"Λ₁₁ = {p.precision[0, 0]:.4g} is not β = {p.beta:.4g} unless "
+               f"{escape(names[0])} is uncorrelated with the other features: Λ₁₁ is the "
+               "precision of the first feature *given* the others (1/Λ₁₁ is its variance "
+               "once they are known), β that of the feature on its own.")
+st.markdown("gmmcore (like scikit-learn) stores neither Σ nor Λ for the E-step but a "
+            "triangular factor **L** of the precision, Λ = L Lᵀ (`precisions_cholesky_`). "
+            "The log-determinant is then a sum over its diagonal and the squared Mahalanobis "
+            "distance the squared length of one vector:")
+st.latex(r"\Lambda = L L^\top, \qquad \tfrac12 \log|\Lambda| = \sum_i \log L_{ii}, \qquad "
+         r"(\mathbf{x}-\boldsymbol\mu)^\top \Lambda (\mathbf{x}-\boldsymbol\mu) = "
+         r"\big\lVert L^\top (\mathbf{x}-\boldsymbol\mu) \big\rVert^2")
+if d <= SMALL:
+    st.latex(rf"L_{{{j + 1}}} = {tex.matrix(p.factor)}, \qquad \tfrac12 \log|\Lambda_{{{j + 1}}}|"
+             rf" = {tex.number(p.half_log_det)}")
+    st.latex(rf"L_{{{j + 1}}}^\top(\mathbf{{x}}_{{{row}}} - \boldsymbol\mu_{{{j + 1}}}) = "
+             rf"{tex.vector(p.whitened)}, \qquad \lVert\cdot\rVert^2 = "
+             rf"{tex.number(p.sq_mahalanobis)}")
+else:
+    st.markdown(f"For cluster {j + 1}: ½ log|Λ| = Σ log Lᵢᵢ = {p.half_log_det:.4g}; for row "
+                f"{row}, ‖Lᵀ(x − μ)‖² = {p.sq_mahalanobis:.4g}.")
+st.caption(f"The same squared Mahalanobis distance as in section 4's table for row {row} and "
+           f"cluster {j + 1}.")
+costs = explain.precision_costs(n, d, s.k, c.gmm.n_iter_)
+st.markdown(
+    "**Why EM stores precisions.** Every E-step needs every point's distance to every "
+    "component. Solving Σ y = x − μ afresh for each point costs a factorisation of Σ per "
+    "point; with the precision's factor stored, each component is factorised **once per "
+    "iteration** and each point costs one triangular matrix-vector product, done for all "
+    "points at once as a single matrix multiplication — and the determinant comes free from "
+    f"L's diagonal. For this fit ({n:,} points, d = {d}, K = {s.k}, {c.gmm.n_iter_} "
+    f"iterations): {costs['factorisations']:,} factorisations and about "
+    f"{explain.in_words(costs['stored'])} multiply-adds, against about "
+    f"{explain.in_words(costs['per_point'])} with a solve "
+    f"per point — {costs['ratio']:.1f} times more.")

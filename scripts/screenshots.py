@@ -1,6 +1,8 @@
-"""The README's screenshots: the Compare page on a laptop and on a phone, the Outliers page.
+"""The README's screenshots: the Compare page on a laptop and on a phone, the Outliers page,
+the circles next to the ellipses (Density and distance) and the 3-D view.
 
-    python scripts/screenshots.py      # writes docs/compare.png, compare_phone.png, outliers.png
+    python scripts/screenshots.py      # writes docs/compare.png, compare_phone.png,
+                                       # outliers.png, distances.png and view3d.png
 
 Starts ``streamlit run app.py`` on a free port and drives Debian's Chromium with
 Playwright (the browser test's set-up): the default view, and the Outliers page on the
@@ -29,6 +31,21 @@ SHOTS = {  # file: (path and query, viewport, charts to wait for)
     "compare_phone.png": ("", (390, 844), 2),
     "outliers.png": (OUTLIERS_LINK, (1400, 1250), 3),
 }
+# (file, page, charts on the page, the charts shown): two charts side by side, cropped.
+CHART_SHOTS = [("distances.png", "density?dataset=iris", 3, (1, 2)),
+               ("view3d.png", "view3d?dataset=iris", 2, (0, 1))]
+
+
+def _charts_shot(page, charts, path):
+    """A screenshot of the page cropped to the given charts (scrolled into view)."""
+    page.locator(".js-plotly-plot").nth(charts[0]).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    boxes = [page.locator(".js-plotly-plot").nth(i).bounding_box() for i in charts]
+    left, top = min(b["x"] for b in boxes), min(b["y"] for b in boxes)
+    right = max(b["x"] + b["width"] for b in boxes)
+    bottom = max(b["y"] + b["height"] for b in boxes)
+    page.screenshot(path=path, clip={"x": left, "y": top, "width": right - left,
+                                     "height": bottom - top})
 
 
 def main():
@@ -41,6 +58,13 @@ def main():
                 page.goto(url + path)
                 _wait_until_drawn(page, n_charts)
                 page.screenshot(path=str(ROOT / "docs" / name))
+                page.close()
+                print("wrote", ROOT / "docs" / name)
+            for name, path, n_charts, charts in CHART_SHOTS:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/{path}")
+                _wait_until_drawn(page, n_charts)
+                _charts_shot(page, charts, str(ROOT / "docs" / name))
                 page.close()
                 print("wrote", ROOT / "docs" / name)
             browser.close()

@@ -18,7 +18,18 @@ import streamlit as st
 
 import gmmcore
 
-from .. import charts, choose_k, compare, datasets, export, generate, ingest, loaded, outliers
+from .. import (
+    charts,
+    choose_k,
+    compare,
+    datasets,
+    export,
+    generate,
+    ingest,
+    loaded,
+    outliers,
+    shapes,
+)
 from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
@@ -280,3 +291,23 @@ def model_grid(cur, ks, progress=None):
     gmm, kmeans = _caches()["small"].get(("grid", *cur.fit_key[:2], grid_settings, plan),
                                          compute)
     return gmm, kmeans, plan
+
+
+# ------------------------------------------------------------------- 3-D view
+def view3d_for(cur, axes):
+    """The 3-D view of this run's fitted rows: the first three principal components
+    (``axes == ("pca",)``) or three features (``("features", x, y, z)``); computed once
+    per data, columns and choice and cached."""
+    def build():
+        if axes[0] == "pca":
+            return shapes.pca_view3(cur.comparison.X)
+        return shapes.feature_view3(cur.columns, axes[1:])
+    return _caches()["small"].get(("view3d", *cur.fit_key, axes), build)
+
+
+def figure_3d(cur, axes, builder, *args):
+    """``builder(comparison, view3, *args)`` for this run's fit and 3-D ``axes``
+    (as :func:`view3d_for` takes them), built once and shared like :func:`figure`."""
+    key = (builder.__qualname__, cur.fit_key, axes, args)
+    return _caches()["figures"].get(
+        key, lambda: builder(cur.comparison, view3d_for(cur, axes), *args))

@@ -23,6 +23,8 @@ def apply_link_once():
         st.session_state["inspect_row_from_link"] = True
     if "outliers_row_value" in state:
         st.session_state["outliers_row_from_link"] = True
+    if "density_cluster" in state:
+        st.session_state["density_cluster_from_link"] = True
     st.session_state["_link_notices"] = notices
 
 

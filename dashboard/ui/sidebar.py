@@ -84,7 +84,8 @@ def _data_section():
         help=f"Up to {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows and "
              f"{ingest.MAX_COLUMNS} columns. Numeric columns become features.")
     sb.radio("Missing or infinite values", ["drop", "mean"], key="missing", horizontal=True,
-             format_func=lambda v: "drop the rows" if v == "drop" else "use the column mean")
+             format_func=lambda v: "drop the rows" if v == "drop" else "use the column mean",
+             help="What to do with a row that has an empty, non-numeric or infinite value.")
     sb.caption(f"Limits: {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows, "
                f"{ingest.MAX_COLUMNS} columns. The file stays in your session only.")
     if upload is not None:
@@ -283,7 +284,8 @@ def _feature_section(data, feature_columns):
     if (new_data and not first_data) or not chosen or not set(chosen) <= set(feature_columns):
         st.session_state["columns"] = list(feature_columns)
     st.session_state["columns_of"] = data.digest
-    chosen = sb.multiselect("Feature columns", list(feature_columns), key="columns")
+    chosen = sb.multiselect("Feature columns", list(feature_columns), key="columns",
+                            help="The columns both models are fitted on.")
     if not chosen:
         sb.warning("Choose at least one column; using all of them meanwhile.")
         chosen = list(feature_columns)
@@ -329,14 +331,17 @@ def _view_section(columns):
     sb = st.sidebar
     sb.header("2-D view")
     sb.radio(by_key("view").label, ["pca", "features"], key="view", format_func=lambda v: {
-        "pca": "first two principal components", "features": "two of the features"}[v])
+        "pca": "first two principal components", "features": "two of the features"}[v],
+        help=by_key("view").setting.help)
     if st.session_state.get("view_x") not in columns:
         st.session_state["view_x"] = columns[0]
     if st.session_state.get("view_y") not in columns:
         st.session_state["view_y"] = columns[1]
     if st.session_state["view"] == "features":
-        sb.selectbox("Horizontal axis", columns, key="view_x")
-        sb.selectbox("Vertical axis", columns, key="view_y")
+        sb.selectbox("Horizontal axis", columns, key="view_x",
+                     help="The feature along the 2-D charts' horizontal axis.")
+        sb.selectbox("Vertical axis", columns, key="view_y",
+                     help="The feature along the 2-D charts' vertical axis.")
     return st.session_state["view"], st.session_state["view_x"], st.session_state["view_y"]
 
 

@@ -6,7 +6,8 @@ Session keys of page-only widgets start with the page's name
 
 import streamlit as st
 
-from .. import explain
+from .. import explain, shapes
+from ..settings import VIEW3D_AXES, by_key
 from ..text import escape
 from . import cached, sidebar
 from .state import current
@@ -41,7 +42,9 @@ def _offer_standardising(cur):
     if advice:
         st.warning(escape(advice, 600), icon=":material/straighten:")
         st.button("Standardise the features", key="standardise_now", on_click=_standardise,
-                  icon=":material/tune:")
+                  icon=":material/tune:",
+                  help="Turns on the sidebar's Standardise features: every column scaled "
+                       "to mean 0 and variance 1 before fitting.")
 
 
 def show_fit_messages(comparison):
@@ -144,7 +147,10 @@ def row_input(cur):
     st.session_state["inspect_row"] = inspected_row(cur)
     n = len(cur.comparison.X)
     st.number_input(f"Row (0 to {n - 1:,})", 0, n - 1, step=1, key="inspect_row",
-                    on_change=_row_input_changed)
+                    on_change=_row_input_changed,
+                    help="The data row explained here, numbered from 0 in the order the "
+                         "app holds them; kept from page to page. Clicking a point on the "
+                         "Why this cluster? chart picks it too.")
     return inspected_row(cur)
 
 
@@ -258,3 +264,72 @@ def use_model(k, covariance_type):
 def set_restarts(n_init):
     """Button callback: the sidebar's Restarts (n_init)."""
     st.session_state["n_init"] = int(n_init)
+
+
+# ----------------------------------------------------------------- 3-D view
+AXIS_LABELS = ("x axis (left–right)", "y axis (front–back)", "z axis (up–down)")
+
+
+def _swap_axis(changed):
+    """Selectbox callback: choosing a feature another axis shows swaps the two, so
+    the three axes stay distinct and no choice is silently undone."""
+    previous = st.session_state.get("view3d_previous", {})
+    new = st.session_state[changed]
+    for key in VIEW3D_AXES:
+        if key != changed and st.session_state.get(key) == new and changed in previous:
+            st.session_state[key] = previous[changed]
+    st.session_state["view3d_previous"] = {k: st.session_state.get(k) for k in VIEW3D_AXES}
+
+
+def view3d_axes(cur):
+    """The 3-D view's axes: a radio (principal components or features) and, for
+    features, one selectbox per axis; returns the axes as :func:`cached.view3d_for`
+    takes them, ``("pca",)`` or ``("features", x, y, z)``."""
+    control = by_key("view3d_axes")
+    st.radio(control.label, list(control.setting.choices), key="view3d_axes", horizontal=True,
+             format_func={"pca": "first three principal components",
+                          "features": "three of the features"}.get,
+             help=control.setting.help)
+    wanted = tuple(st.session_state.get(key) for key in VIEW3D_AXES)
+    chosen, changed = shapes.three_axes(cur.columns, wanted)
+    if changed and all(wanted):
+        st.caption("Each axis needs its own feature: showing "
+                   + ", ".join(escape(c, 80) for c in chosen) + ".")
+    for key, name in zip(VIEW3D_AXES, chosen):
+        st.session_state[key] = name
+    st.session_state["view3d_previous"] = dict(zip(VIEW3D_AXES, chosen))
+    if st.session_state["view3d_axes"] == "pca":
+        return ("pca",)
+    for column, key, label in zip(st.columns(3), VIEW3D_AXES, AXIS_LABELS):
+        column.selectbox(label, list(cur.columns), key=key, on_change=_swap_axis, args=(key,),
+                         help="Choosing a feature another axis shows swaps the two.")
+    return ("features", *(st.session_state[key] for key in VIEW3D_AXES))
+
+
+# ----------------------------------------------------------------- density page
+def density_cluster(cur, row):
+    """The cluster whose distance rings are drawn: the user's choice for this fit,
+    else the GMM's cluster for ``row`` (where K-means and the GMM part ways)."""
+    k = cur.comparison.settings.k
+    if st.session_state.get("density_fit") != cur.fit_key:
+        st.session_state["density_fit"] = cur.fit_key
+        if not st.session_state.pop("density_cluster_from_link", False):
+            st.session_state["density_cluster"] = int(cur.comparison.gmm_labels[row]) + 1
+    value = int(st.session_state.get("density_cluster") or 1)
+    st.session_state["density_cluster"] = min(max(value, 1), k)
+    control = by_key("density_cluster")
+    return st.selectbox(control.label, list(range(1, k + 1)), key="density_cluster",
+                        format_func=lambda j: f"cluster {j}", help=control.setting.help) - 1
+
+
+def page_toggle(key):
+    """A page's toggle from the settings table (label, help; default False)."""
+    control = by_key(key)
+    return st.toggle(control.label, key=key, help=control.setting.help)
+
+
+def page_radio(key, format_func):
+    """A page's horizontal radio from the settings table."""
+    control = by_key(key)
+    return st.radio(control.label, list(control.setting.choices), key=key, horizontal=True,
+                    format_func=format_func, help=control.setting.help)

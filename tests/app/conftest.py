@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = [f"pages/{name}.py" for name in (
     "compare", "data", "responsibilities", "convergence", "steps", "inspect", "outliers",
-    "choose_k", "math")]
+    "density", "view3d", "choose_k", "math")]
 
 
 class AppSession(AppTest):

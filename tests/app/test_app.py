@@ -715,3 +715,134 @@ def test_generated_edge_cases_on_every_page(query):
         at.switch_page(page).run()
         _no_errors(at)
         assert not at.error, [_plain(e.value) for e in at.error]
+
+
+# ------------------------------------------------------- 3-D view, density and distance
+def _traces(spec, kind):
+    return [t for t in spec["data"] if t["type"] == kind]
+
+
+def test_3d_view_shows_both_methods_with_three_or_more_features(app):
+    app.selectbox(key="dataset").set_value("iris").run()
+    _on_page(app, "view3d")
+    _no_errors(app)
+    c = _current(app).comparison
+    kmeans, gmm = _plotly_specs(app)
+    assert kmeans["layout"]["title"]["text"].startswith("K-means in 3-D")
+    assert gmm["layout"]["title"]["text"].startswith("GMM (full covariance) in 3-D")
+    points = [t for t in _traces(gmm, "scatter3d") if t["name"].startswith("GMM ")]
+    assert sum(len(_array(t["x"])) for t in points) == len(c.X) == 150
+    assert len(_traces(gmm, "mesh3d")) == 2 * 3  # 1σ and 2σ per component
+    assert len(_traces(kmeans, "mesh3d")) == 3  # the centroids' crosses
+    assert any(t["name"].startswith("ringed: differ") for t in _traces(gmm, "scatter3d"))
+    assert gmm["layout"]["scene"]["xaxis"]["title"]["text"] == "PC 1"
+    assert any("PC 1, PC 2 and PC 3 explain" in _plain(c.value) for c in app.caption)
+    # The toggles drop the ellipsoids and the rings.
+    app.toggle(key="view3d_ellipsoids").set_value(False)
+    app.toggle(key="view3d_rings").set_value(False)
+    _on_page(app, "view3d")
+    _no_errors(app)
+    kmeans, gmm = _plotly_specs(app)
+    assert not _traces(gmm, "mesh3d")
+    assert not any(t["name"].startswith("ringed") for t in _traces(kmeans, "scatter3d"))
+
+
+def test_3d_view_on_three_chosen_features_keeps_them_distinct_and_linked(app):
+    app.selectbox(key="dataset").set_value("iris").run()
+    _on_page(app, "view3d")
+    app.radio(key="view3d_axes").set_value("features")
+    _on_page(app, "view3d")
+    _no_errors(app)
+    scene = _plotly_specs(app)[1]["layout"]["scene"]
+    assert [scene[a]["title"]["text"] for a in ("xaxis", "yaxis", "zaxis")] == [
+        "sepal length", "sepal width", "petal length"]
+    # Choosing for z the feature x shows swaps the two.
+    app.selectbox(key="view3d_z").set_value("sepal length")
+    _on_page(app, "view3d")
+    _no_errors(app)
+    scene = _plotly_specs(app)[1]["layout"]["scene"]
+    assert [scene[a]["title"]["text"] for a in ("xaxis", "yaxis", "zaxis")] == [
+        "petal length", "sepal width", "sepal length"]
+    assert app.query_params["view3d"] == "features"
+    assert (app.query_params["x3"], app.query_params["z3"]) == ("petal length", "sepal length")
+    # The link reopens the same axes in a new session.
+    again = _session_from_link(**{k: app.query_params[k] for k in app.query_params})
+    again.switch_page("pages/view3d.py").run()
+    _no_errors(again)
+    scene = _plotly_specs(again)[0]["layout"]["scene"]
+    assert scene["xaxis"]["title"]["text"] == "petal length"
+
+
+def test_3d_view_explains_itself_with_fewer_than_three_features(app):
+    _on_page(app, "view3d")
+    _no_errors(app)
+    assert not _plotly_specs(app)
+    assert any("needs three or more features" in _plain(i.value) for i in app.info)
+
+
+def test_density_page_contours_and_the_distance_picture(app):
+    _on_page(app, "density")
+    _no_errors(app)
+    c = _current(app).comparison
+    density, euclidean, mahalanobis = _plotly_specs(app)
+    assert density["layout"]["title"]["text"] == "Mixture log-density"
+    contours = _traces(density, "contour")
+    assert [t["name"] for t in contours] == ["mixture log-density"]
+    # On two-feature data the contour values are the mixture's own log-density.
+    z = np.asarray(_array(contours[0]["z"]), dtype=float)
+    x, y = _array(contours[0]["x"]), _array(contours[0]["y"])
+    gx, gy = np.meshgrid(x, y)
+    np.testing.assert_allclose(z.ravel(), c.gmm.score_samples(
+        np.column_stack([gx.ravel(), gy.ravel()])), rtol=1e-9, atol=1e-9)
+    # The cluster shown first is the GMM's for the inspected row, where the methods differ.
+    row = app.number_input(key="inspect_row").value
+    cluster = app.selectbox(key="density_cluster").value
+    assert c.disagree[row] and cluster == c.gmm_labels[row] + 1
+    assert euclidean["layout"]["title"]["text"] == (
+        f"K-means: Euclidean distance to centroid {cluster}")
+    assert mahalanobis["layout"]["title"]["text"] == f"GMM: Mahalanobis distance to mean {cluster}"
+    text = " ".join(_plain(m.value) for m in app.markdown)
+    assert f"Row {row} is " in text and "from centroid" in text and "Mahalanobis distance" in text
+    assert (f"K-means puts it in cluster {c.kmeans_labels[row] + 1}, the GMM in cluster "
+            f"{c.gmm_labels[row] + 1}") in text
+    # Each component's density, another cluster, the data's units.
+    app.toggle(key="density_components").set_value(True)
+    app.selectbox(key="density_cluster").set_value(1)
+    app.radio(key="density_unit").set_value("data")
+    _on_page(app, "density")
+    _no_errors(app)
+    density, euclidean, _ = _plotly_specs(app)
+    assert len(_traces(density, "contour")) == 1 + c.settings.k
+    assert euclidean["layout"]["title"]["text"].endswith("centroid 1")
+    assert "radius 1, 2, 3 (the data's units)" in euclidean["layout"]["title"]["subtitle"]["text"]
+    assert (app.query_params["cluster"], app.query_params["components"],
+            app.query_params["unit"]) == ("1", "1", "data")
+
+
+def test_density_page_states_the_projection_with_more_features():
+    at = _session_from_link(dataset="iris", k="3", cluster="2", row="60")
+    at.switch_page("pages/density.py").run()
+    _no_errors(at)
+    assert at.selectbox(key="density_cluster").value == 2  # the link's, not the default
+    captions = " ".join(_plain(c.value) for c in at.caption)
+    assert "PC 1 and PC 2 explain" in captions
+    assert "shadows of the full-dimensional ball and ellipsoid" in captions
+    assert "exact 2-D marginal" in captions
+    specs = _plotly_specs(at)
+    assert "every component projected" in specs[0]["layout"]["title"]["subtitle"]["text"]
+    assert "projected onto this view" in specs[1]["layout"]["title"]["subtitle"]["text"]
+
+
+def test_how_it_works_shows_the_precision_with_this_fits_numbers(app):
+    _on_page(app, "math")
+    _no_errors(app)
+    c = _current(app).comparison
+    cov = c.gmm_covariances[0]
+    text = " ".join(_plain(m.value) for m in app.markdown)
+    assert f"β = 1/σ² = {1 / cov[0, 0]:.4g}" in text
+    assert "factorised **once per iteration**" in text
+    assert f"{c.settings.k * c.gmm.n_iter_:,} factorisations" in text
+    latex = " ".join(item.value for item in app.latex)
+    assert r"\Lambda = \Sigma^{-1}" in latex and r"L^\top" in latex
+    precision = np.linalg.inv(cov)
+    assert f"{precision[0, 0]:.4g}" in latex

@@ -143,6 +143,8 @@ DEEP_LINKS = [
     ("outliers", OUTLIERS_HEADING, 3),
     ("choose_k", "Choose K", 3),
     ("math", "How it works", 0),
+    ("density", "Density and distance", 3),
+    ("view3d", "3-D view", 2),
 ]
 
 
@@ -406,7 +408,8 @@ LAYOUT = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g
 })"""
 SIZES = {"laptop": (1400, 1000), "small laptop": (1280, 720), "phone": (390, 844)}
 NAV_LINKS = ["Compare", "Data", "Responsibilities", "Convergence", "EM step-through",
-             "Why this cluster?", "Outliers", "Choose K", "How it works"]
+             "Why this cluster?", "Outliers", "Choose K", "How it works",
+             "Density and distance", "3-D view"]
 
 
 def _page_with_errors(browser, width, height):
@@ -436,7 +439,8 @@ PAGE_LINKS = [("", "K-means vs Gaussian mixture", 2), ("data", "Data", 1),
               ("responsibilities", "Responsibilities", 3), ("convergence", "Convergence", 4),
               ("steps", "EM step by step", 2), ("inspect", "Why this cluster?", 3),
               ("outliers", OUTLIERS_HEADING, 3), ("choose_k", "Choose K", 3),
-              ("math", "How it works", 0)]
+              ("math", "How it works", 0), ("density", "Density and distance", 3),
+              ("view3d", "3-D view", 2)]
 
 
 def test_every_chart_draws_for_every_dataset_and_upload(server, browser):
@@ -520,3 +524,164 @@ def test_a_shared_link_reopens_the_page_state(server, browser, size):
     assert not page.errors and not other.errors
     page.close()
     other.close()
+
+
+# ------------------------------------------------------------ 3-D view, density, themes
+def _plotly(page, index, expression):
+    """``expression`` (JavaScript, of ``gd``) on the index-th chart of the page."""
+    return page.evaluate(f"i => {{ const gd = document.querySelectorAll('.js-plotly-plot')[i]; "
+                         f"return {expression}; }}", index)
+
+
+def test_the_3d_view_rotates_and_the_density_page_draws(server, browser):
+    page = _page_with_errors(browser, 1400, 1000)
+    _open(page, f"{server}/view3d?dataset=iris", "3-D view", 2)
+    _assert_charts_drawn(page, "/view3d")
+    for i in (0, 1):
+        assert _plotly(page, i, "!!gd._fullLayout.scene && !!gd.querySelector('canvas')"), i
+    types = _plotly(page, 1, "gd._fullData.map(t => t.type)")
+    assert types.count("mesh3d") == 6 and "scatter3d" in types  # 1σ and 2σ per component
+    assert "GMM (full covariance) in 3-D" in _chart_title(page, 1)
+    # Drag across the GMM chart: its camera turns.
+    before = _plotly(page, 1, "gd._fullLayout.scene.camera.eye")
+    box = page.locator(".js-plotly-plot").nth(1).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x + 15 * step, y + 4 * step)
+        page.wait_for_timeout(30)
+    page.mouse.up()
+    page.wait_for_function(
+        "eye => { const now = document.querySelectorAll('.js-plotly-plot')[1]"
+        "._fullLayout.scene.camera.eye;"
+        " return Math.abs(now.x - eye.x) + Math.abs(now.y - eye.y) > 0.05; }",
+        arg=before, timeout=20_000)
+    assert not page.errors, page.errors
+    _shot(page, "view3d")
+    # Three features of the user's choice, from a link.
+    _open(page, f"{server}/view3d?dataset=iris&view3d=features&x3=petal%20width"
+                "&y3=sepal%20length&z3=petal%20length", "3-D view", 2)
+    assert _plotly(page, 0, "gd._fullLayout.scene.xaxis.title.text") == "petal width"
+
+    _open(page, f"{server}/density?dataset=iris", "Density and distance", 3)
+    _assert_charts_drawn(page, "/density")
+    assert "contour" in _plotly(page, 0, "gd._fullData.map(t => t.type)")
+    assert "Mixture log-density" in _chart_title(page, 0)
+    assert "K-means: Euclidean distance to centroid" in _chart_title(page, 1)
+    assert "GMM: Mahalanobis distance to mean" in _chart_title(page, 2)
+    assert (_plotly(page, 1, "gd._fullLayout.xaxis.range")
+            == _plotly(page, 2, "gd._fullLayout.xaxis.range"))
+    assert page.get_by_text("shadows of the full-dimensional ball").count() == 1
+    _shot(page, "density")
+    page.close()
+
+
+# Contrast of every piece of text on screen against what is painted under it: HTML
+# text by its computed colour, Plotly's SVG text by its fill, a 3-D scene's WebGL axis
+# text by its font colour; colours blended with their alpha, any CSS colour syntax
+# read through a canvas.
+CONTRAST = """() => {
+  const ctx = Object.assign(document.createElement('canvas'), {width: 1, height: 1})
+    .getContext('2d', {willReadFrequently: true});
+  const parse = c => {
+    if (!c || c === 'none') return null;
+    ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = 'rgba(0,0,0,0)'; ctx.fillStyle = c;
+    ctx.fillRect(0, 0, 1, 1);
+    const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255];
+  };
+  const over = (fg, bg) => [0, 1, 2].map(i => fg[i] * fg[3] + bg[i] * (1 - fg[3]));
+  const lum = c => { const l = c.map(v => { v /= 255;
+    return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const app = parse(getComputedStyle(document.querySelector('.stApp')).backgroundColor);
+  const onScreen = el => { const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight
+      && r.right > 0 && r.left < innerWidth; };
+  const background = el => {  // what is painted under el's centre, down to the app's
+    const r = el.getBoundingClientRect();
+    const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+    const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+    const layers = [];
+    for (const e of document.elementsFromPoint(x, y)) {
+      if (e === el || el.contains(e)) continue;
+      const b = parse(getComputedStyle(e).backgroundColor);
+      if (b && b[3] > 0) layers.push(b);
+      if (b && b[3] >= 1) break;
+    }
+    let base = app.slice(0, 3);
+    for (const b of layers.reverse()) base = over(b, base.concat([1]));
+    return base;
+  };
+  const texts = [];
+  for (const el of document.querySelectorAll(
+      '[data-testid="stMain"] *, [data-testid="stSidebar"] *')) {
+    if (el.closest('.js-plotly-plot')) continue;
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !onScreen(el)
+        || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const bg = background(el);
+    texts.push({text: el.textContent.trim().slice(0, 40),
+                ratio: ratio(over(parse(getComputedStyle(el).color), bg.concat([1])), bg)});
+  }
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    if (!onScreen(gd)) continue;
+    const bg = over(parse(gd._fullLayout.paper_bgcolor), background(gd).concat([1]));
+    const scene = gd._fullLayout.scene;
+    if (scene) for (const a of ['xaxis', 'yaxis', 'zaxis']) {
+      for (const font of [scene[a].tickfont, scene[a].title.font]) {
+        texts.push({text: 'scene ' + a, ratio: ratio(over(parse(font.color), bg.concat([1])), bg)});
+      }
+    }
+    for (const t of gd.querySelectorAll('text')) {
+      if (!t.textContent.trim() || !onScreen(t) || t.closest('.hoverlayer')) continue;
+      const s = getComputedStyle(t);
+      const fg = parse(s.fill);
+      if (!fg) continue;
+      fg[3] *= (+s.fillOpacity || 1) * (+s.opacity || 1);
+      texts.push({text: t.textContent.trim().slice(0, 40),
+                  ratio: ratio(over(fg, bg.concat([1])), bg)});
+    }
+  }
+  return {app: app, luminance: lum(app.slice(0, 3)), texts: texts};
+}"""
+MIN_CONTRAST = 3.0  # WCAG's floor for large text; Streamlit's own light chart labels: 3.7
+
+
+def _unreadable(page):
+    """Texts on screen below MIN_CONTRAST, the app's background luminance and how many
+    texts were checked."""
+    found = page.evaluate(CONTRAST)
+    low = [(t["text"], round(t["ratio"], 2)) for t in found["texts"]
+           if t["ratio"] < MIN_CONTRAST]
+    return low, found["luminance"], len(found["texts"])
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_compare_and_the_new_views_are_readable_in_both_themes(server, browser, theme):
+    # Without a theme in .streamlit/config.toml Streamlit follows the viewer's system
+    # setting, which the browser emulates here.
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, color_scheme=theme)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    for path, heading, n_charts in (("", "K-means vs Gaussian mixture", 2),
+                                    ("density", "Density and distance", 3),
+                                    ("view3d", "3-D view", 2)):
+        _open(page, f"{server}/{path}?dataset=iris&k=3", heading, n_charts)
+        _assert_charts_drawn(page, f"{theme} /{path}")
+        _shot(page, f"{path or 'compare'}_{theme}")
+        checked = 0
+        for _ in range(4):  # the page, screen by screen
+            low, luminance, n = _unreadable(page)
+            assert (luminance < 0.05) if theme == "dark" else (luminance > 0.9), luminance
+            assert not low, f"{theme} /{path}: unreadable text {low[:10]}"
+            checked += n
+            page.mouse.move(900, 500)
+            page.mouse.wheel(0, 900)
+            page.wait_for_timeout(400)
+        assert checked > 50, checked
+    assert not page.errors, page.errors
+    page.close()

@@ -185,3 +185,39 @@ def test_restarts_report_every_run_and_agreement_with_the_best(iris):
     assert [r["best"] for r in table].count("★") == 1
     assert min(r["gap to best"] for r in table) == 0
     assert "curve" not in table[0]
+
+
+# ------------------------------------------------------------------ precisions
+def test_precision_terms_use_the_stored_factor_for_every_covariance_type(fitted):
+    c = fitted
+    row = explain.default_point(c)
+    for j in range(3):
+        p = explain.precision_terms(c, j, row)
+        cov = c.gmm_covariances[j]
+        np.testing.assert_allclose(p.precision, np.linalg.inv(cov), rtol=1e-8, atol=1e-10)
+        # The factor is triangular (diagonal for diag and spherical) and Λ = L Lᵀ.
+        assert np.allclose(np.tril(p.factor, -1), 0) or np.allclose(np.triu(p.factor, 1), 0)
+        np.testing.assert_allclose(p.factor @ p.factor.T, p.precision)
+        assert p.half_log_det == pytest.approx(-0.5 * np.linalg.slogdet(cov)[1], rel=1e-10)
+        assert p.beta == pytest.approx(1 / cov[0, 0])
+        # ‖Lᵀ(x − μ)‖² is the squared Mahalanobis distance the inspector shows.
+        expected = explain.explain_point(c, row).terms.sq_mahalanobis[0, j]
+        assert p.sq_mahalanobis == pytest.approx(expected, rel=1e-9)
+        np.testing.assert_allclose(p.residual, c.X[row] - c.gmm_means[j])
+
+
+def test_precision_costs_count_one_factorisation_per_component_and_iteration():
+    costs = explain.precision_costs(n_samples=1000, n_features=6, n_components=4, n_iter=10)
+    assert costs["factorisations"] == 40
+    assert costs["stored"] == pytest.approx(40 * (6**3 / 3 + 1000 * 36 / 2))
+    assert costs["per_point"] == pytest.approx(40 * 1000 * (6**3 / 3 + 36))
+    assert costs["ratio"] == pytest.approx(costs["per_point"] / costs["stored"])
+    # The gap grows with the number of features.
+    assert (explain.precision_costs(1000, 20, 4, 10)["ratio"]
+            > explain.precision_costs(1000, 2, 4, 10)["ratio"] > 1)
+
+
+def test_counts_in_words():
+    assert explain.in_words(3400) == "3,400"
+    assert explain.in_words(1_234_567) == "1.2 million"
+    assert explain.in_words(45e9) == "45 billion"

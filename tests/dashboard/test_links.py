@@ -90,3 +90,49 @@ def test_share_url():
         "https://demo.example/steps?k=3&cov=full"
     assert links.share_url(None, {"dataset": "a b"}) == "?dataset=a+b"
     assert links.share_url("http://host:8501", {"k": "2"}) == "http://host:8501/?k=2"
+
+
+# ------------------------------------------------------- 3-D view and density page
+def test_3d_axes_and_the_density_page_survive_the_round_trip():
+    iris = datasets.load("iris")
+    state = _state(dataset="iris", view3d_axes="features", view3d_x="petal width",
+                   view3d_y="sepal length", view3d_z="petal length", density_cluster=2,
+                   density_components=True, density_unit="data")
+    query = links.to_query(state, DEFAULTS, iris.columns)
+    assert query["view3d"] == "features" and query["x3"] == "petal width"
+    assert query["cluster"] == "2" and query["components"] == "1" and query["unit"] == "data"
+    back, notices = links.from_query(query, DEFAULTS)
+    assert notices == []
+    for key in ("view3d_axes", "view3d_x", "view3d_y", "view3d_z", "density_cluster",
+                "density_components", "density_unit"):
+        assert back[key] == state[key], key
+
+
+def test_3d_axes_leave_the_link_when_unused_or_from_a_file():
+    iris = datasets.load("iris")
+    pca = _state(dataset="iris", view3d_axes="pca", view3d_x="petal width",
+                 view3d_y="sepal length", view3d_z="petal length", density_unit="spread",
+                 density_components=False)
+    query = links.to_query(pca, DEFAULTS, iris.columns)
+    assert not {"view3d", "x3", "y3", "z3", "unit", "components"} & set(query)
+    upload = _state(dataset="upload", view3d_axes="features", view3d_x="secret column",
+                    view3d_y="b", view3d_z="c")
+    query = links.to_query(upload, DEFAULTS, ("secret column", "b", "c"))
+    assert query["view3d"] == "features" and not {"x3", "y3", "z3"} & set(query)
+
+
+@pytest.mark.parametrize("query, fragment", [
+    ({"view3d": "sideways"}, "view3d='sideways' is not one of pca, features; using pca"),
+    ({"x3": "wingspan"}, "x3='wingspan' is not a column of this dataset"),
+    ({"x3": "petal width", "y3": "petal width"}, "x3, y3 and z3 repeat a feature"),
+    ({"cluster": "13"}, "cluster='13' is not a whole number from 1 to 12"),
+    ({"cluster": "-1"}, "cluster='-1'"),
+    ({"components": "perhaps"}, "components='perhaps' is not 1 or 0"),
+    ({"unit": "furlongs"}, "unit='furlongs' is not one of spread, data; using spread"),
+])
+def test_bad_3d_and_density_values_are_explained(query, fragment):
+    state, notices = links.from_query({"dataset": "iris", **query}, DEFAULTS)
+    assert len(notices) == 1 and fragment in notices[0], notices
+    bad = next(iter(query))
+    if bad != "x3" or "y3" not in query:
+        assert links.PARAMS[bad] not in state
