@@ -140,6 +140,27 @@ def _layout_3d(fig, title, view3: View, xyz, subtitle):
     return fig
 
 
+def _points_and_rings_3d(comparison: Comparison, view3: View, labels, name, outline,
+                         max_points):
+    """A 3-D figure of the drawn rows coloured by ``labels``, disagreements ringed.
+
+    Returns
+    -------
+    fig : plotly.graph_objects.Figure
+    xyz : ndarray of shape (n_samples, 3)
+        Every row on the three axes.
+    rows : ndarray of shape (n_drawn,)
+        The rows drawn.
+    """
+    xyz = view3.points(comparison.X)
+    rows = display_rows(len(xyz), max_points)
+    fig = go.Figure(_points_3d(xyz, labels, rows, comparison.settings.k, name))
+    disagree = _disagreement(comparison, outline)
+    if disagree is not None:
+        fig.add_trace(_rings_3d(xyz, disagree, rows))
+    return fig, xyz, rows
+
+
 def kmeans_3d_figure(comparison: Comparison, view3: View, outline=True,
                      max_points=MAX_POINTS_3D):
     """K-means in three dimensions: labels and centroids; with ``outline``, a ring
@@ -154,13 +175,9 @@ def kmeans_3d_figure(comparison: Comparison, view3: View, outline=True,
     outline : bool
     max_points : int
     """
-    X, k = comparison.X, comparison.settings.k
-    xyz = view3.points(X)
-    rows = display_rows(len(X), max_points)
-    fig = go.Figure(_points_3d(xyz, comparison.kmeans_labels, rows, k, "K-means"))
-    disagree = _disagreement(comparison, outline)
-    if disagree is not None:
-        fig.add_trace(_rings_3d(xyz, disagree, rows))
+    X = comparison.X
+    fig, xyz, rows = _points_and_rings_3d(comparison, view3, comparison.kmeans_labels,
+                                          "K-means", outline, max_points)
     spans = np.ptp(xyz[rows], axis=0) if len(rows) else np.ones(3)
     arms = 0.07 * (spans if _stretched(spans) else np.full(3, spans.max()))
     fig.add_traces(_crosses_3d(view3.means(comparison.kmeans.cluster_centers_), arms,
@@ -183,13 +200,9 @@ def gmm_3d_figure(comparison: Comparison, view3: View, outline=True, ellipsoids=
     outline, ellipsoids : bool
     max_points : int
     """
-    X, k = comparison.X, comparison.settings.k
-    xyz = view3.points(X)
-    rows = display_rows(len(X), max_points)
-    fig = go.Figure(_points_3d(xyz, comparison.gmm_labels, rows, k, "GMM"))
-    disagree = _disagreement(comparison, outline)
-    if disagree is not None:
-        fig.add_trace(_rings_3d(xyz, disagree, rows))
+    X = comparison.X
+    fig, xyz, rows = _points_and_rings_3d(comparison, view3, comparison.gmm_labels, "GMM",
+                                          outline, max_points)
     means = view3.means(comparison.gmm_means)
     if ellipsoids:
         fig.add_traces(_ellipsoid_traces(means, view3.covariances(comparison.gmm_covariances)))

@@ -10,13 +10,6 @@ from dashboard import charts, choose_k, compare, datasets, explain, mathtext
 
 
 @pytest.fixture(scope="module")
-def aniso():
-    d = datasets.load("anisotropic")
-    c = compare.compare(d.X, compare.Settings(k=3))
-    return d, c, compare.feature_view(d.columns, "x1", "x2")
-
-
-@pytest.fixture(scope="module")
 def iris():
     d = datasets.load("iris")
     c = compare.compare(d.X, compare.Settings(k=3))
