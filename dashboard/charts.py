@@ -1,8 +1,11 @@
 """Plotly figure builders: result objects in, ``go.Figure`` out; no Streamlit.
 
 Cluster j has the same colour in every chart (:func:`cluster_color`). Scatter
-plots use WebGL (``go.Scattergl``) and show at most ``MAX_POINTS`` rows, saying
-so in the title when they thin the data; fits always use every row.
+plots show at most ``MAX_POINTS`` rows, saying so in the title when they thin
+the data (fits always use every row); up to ``SVG_MAX_POINTS`` points they are
+drawn as SVG, beyond it with WebGL (``go.Scattergl``): a WebGL chart costs a
+browser a quarter of a second to set up, far more than SVG markers for a few
+thousand points.
 """
 
 import numpy as np
@@ -19,6 +22,7 @@ from .text import plotly_text
 
 PALETTE = qualitative.D3 + qualitative.Dark24
 MAX_POINTS = 20_000
+SVG_MAX_POINTS = 2000
 MAX_LABEL_COLOURS = 24
 GRID_SIZE = 160
 DISAGREE_COLOR = "#ff2bd6"
@@ -41,6 +45,12 @@ def display_rows(n_samples, max_points=MAX_POINTS, seed=0):
     if n_samples <= max_points:
         return np.arange(n_samples)
     return np.sort(np.random.RandomState(seed).choice(n_samples, max_points, replace=False))
+
+
+def scatter_type(n_points):
+    """The trace class for a scatter of ``n_points`` markers on one chart: SVG
+    (``go.Scatter``) up to ``SVG_MAX_POINTS``, WebGL (``go.Scattergl``) beyond."""
+    return go.Scatter if n_points <= SVG_MAX_POINTS else go.Scattergl
 
 
 def _shown_note(n_shown, n_samples):
@@ -69,6 +79,37 @@ def _legend_entries(fig):
     return len(groups)
 
 
+def _axis_names(fig):
+    """Layout names of the figure's axes (``xaxis``, ``yaxis``, ``yaxis2``...)."""
+    return [key for key in fig.layout if key[:5] in ("xaxis", "yaxis")
+            and (len(key) == 5 or key[5:].isdigit())]
+
+
+def _merged(current, changes):
+    """``current`` (a dict) with ``changes`` merged in, nested dicts key by key."""
+    out = dict(current)
+    for key, value in changes.items():
+        old = out.get(key)
+        out[key] = _merged(old, value) if isinstance(value, dict) and isinstance(old, dict) \
+            else value
+    return out
+
+
+def _update_layout(fig, changes):
+    """``fig.update_layout(changes)`` at a fraction of its cost.
+
+    Each top-level property is set once, what the figure already had merged in;
+    Plotly's own update checks the path of every nested key, which made the
+    layout most of a figure's build time.
+    """
+    for key, value in changes.items():
+        current = fig.layout[key]
+        if isinstance(value, dict) and hasattr(current, "to_plotly_json"):
+            value = _merged(current.to_plotly_json(), value)
+        fig.layout[key] = value
+    return fig
+
+
 def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
             equal_axes=False):
     """Title, axes and legend laid out so that none covers another or the data.
@@ -80,24 +121,29 @@ def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
     rows = -(-_legend_entries(fig) // LEGEND_PER_ROW) if legend else 0
     top = TOOLBAR_PX + 28 + (20 if subtitle else 0)
     bottom = 56 + LEGEND_ROW_PX * rows
-    fig.update_layout(
-        title={"text": title, "subtitle": {"text": subtitle, "font": {"size": 12}},
-               "x": 0.01, "xanchor": "left", "xref": "container",
-               "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": TOOLBAR_PX}},
-        height=height + bottom,
-        margin={"l": 10, "r": 10, "t": top, "b": bottom},
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",
-                "y": 0, "yanchor": "bottom", "yref": "container",
-                "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels"},
-        showlegend=legend,
-    )
+    changes = {
+        "title": {"text": title, "subtitle": {"text": subtitle, "font": {"size": 12}},
+                  "x": 0.01, "xanchor": "left", "xref": "container",
+                  "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": TOOLBAR_PX}},
+        "height": height + bottom,
+        "margin": {"l": 10, "r": 10, "t": top, "b": bottom},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",
+                   "y": 0, "yanchor": "bottom", "yref": "container",
+                   "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels"},
+        "showlegend": legend,
+    }
     # Axis titles can be a file's column names: shown literally, never as HTML.
-    fig.update_xaxes(title_text=plotly_text(axis_titles[0]))
-    fig.update_yaxes(title_text=plotly_text(axis_titles[1]))
+    x_axis = {"title": {"text": plotly_text(axis_titles[0])}}
+    y_axis = {"title": {"text": plotly_text(axis_titles[1])}}
     if equal_axes:
-        # Equal units on both axes, so Euclidean distance looks like distance.
-        fig.update_yaxes(scaleanchor="x", scaleratio=1, constrain="domain")
-        fig.update_xaxes(constrain="domain")
+        # Equal units on both axes, so Euclidean distance looks like distance. The ranges
+        # stretch to fit the plot: constraining the domain instead makes Streamlit's chart
+        # redraw itself some ten times as each pass changes the size the next one sees.
+        x_axis["constrain"] = "range"
+        y_axis |= {"scaleanchor": "x", "scaleratio": 1, "constrain": "range"}
+    for name in _axis_names(fig):
+        changes[name] = x_axis if name.startswith("x") else y_axis
+    _update_layout(fig, changes)
     return fig
 
 
@@ -192,6 +238,7 @@ def _point_traces(xy, labels, rows, n_clusters, prefix, outlined=None):
     """One WebGL trace of points per cluster; ``outlined`` (per row) draws a thin outline
     round a point while its fill keeps its cluster's colour."""
     traces = []
+    scatter = scatter_type(len(rows))
     for j in range(n_clusters):
         mine = rows[labels[rows] == j]
         marker = {"color": cluster_color(j), "size": 6, "opacity": 0.85}
@@ -199,7 +246,7 @@ def _point_traces(xy, labels, rows, n_clusters, prefix, outlined=None):
             marker["line"] = {"color": DISAGREE_COLOR,
                               "width": np.where(outlined[mine], OUTLINE_WIDTH, 0.0)}
             marker["size"] = np.where(outlined[mine], 8, 6)
-        traces.append(go.Scattergl(
+        traces.append(scatter(
             x=xy[mine, 0], y=xy[mine, 1], mode="markers", name=f"{prefix} {j + 1}",
             marker=marker, customdata=mine,
             hovertemplate="row %{customdata}<extra>" + f"{prefix} {j + 1}" + "</extra>",
@@ -325,7 +372,7 @@ def uncertainty_figure(view: View, X, resp, max_points=MAX_POINTS):
     xy = view.points(X)
     rows = display_rows(len(X), max_points)
     uncertainty = 1 - resp.max(axis=1)
-    fig = go.Figure(go.Scattergl(
+    fig = go.Figure(scatter_type(len(rows))(
         x=xy[rows, 0], y=xy[rows, 1], mode="markers",
         marker={"color": uncertainty[rows], "colorscale": "Plasma", "cmin": 0,
                 "cmax": 1 - 1 / resp.shape[1], "size": 6,
@@ -445,7 +492,7 @@ def gmm_step_figure(view: View, X, rows, step: GMMStep, n_iter):
     and arrows to where the M-step moved them.
     """
     xy = view.points(X[rows])
-    fig = go.Figure(go.Scattergl(
+    fig = go.Figure(scatter_type(len(rows))(
         x=xy[:, 0], y=xy[:, 1], mode="markers", name="points (colour: responsibilities)",
         marker={"color": mixed_colors(step.resp), "size": 6, "opacity": 0.85},
         customdata=np.column_stack([rows, step.resp.max(axis=1)]),
@@ -693,8 +740,9 @@ def scatter_matrix(X, columns, labels=None, max_points=5000):
             fig.add_trace(go.Histogram(x=values[:, 0], name=name, marker={"color": color},
                                        opacity=0.75))
         elif len(columns) == 2:
-            fig.add_trace(go.Scattergl(x=values[:, 0], y=values[:, 1], mode="markers", name=name,
-                                       marker={"size": 5, "color": color, "opacity": 0.8}))
+            fig.add_trace(scatter_type(len(rows))(
+                x=values[:, 0], y=values[:, 1], mode="markers", name=name,
+                marker={"size": 5, "color": color, "opacity": 0.8}))
         else:
             fig.add_trace(go.Splom(
                 dimensions=[{"label": n, "values": values[:, i]} for i, n in enumerate(names)],

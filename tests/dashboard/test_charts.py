@@ -32,7 +32,8 @@ def test_kmeans_figure_points_centroids_and_regions(aniso):
     fig = charts.kmeans_figure(c, view)
     assert isinstance(fig, go.Figure)
     points = _by_name(fig, "K-means ")
-    assert len(points) == 3 and all(isinstance(t, go.Scattergl) for t in points)
+    # 600 points: SVG markers (a WebGL chart costs more to set up than it saves here).
+    assert len(points) == 3 and all(isinstance(t, go.Scatter) for t in points)
     assert sum(len(t.x) for t in points) == len(d.X)
     for j, t in enumerate(points):
         assert t.marker.color == charts.cluster_color(j)
@@ -49,6 +50,22 @@ def test_kmeans_figure_points_centroids_and_regions(aniso):
         z.ravel(), c.kmeans.predict(np.column_stack([gx.ravel(), gy.ravel()])))
     assert fig.layout.xaxis.title.text == "x1" and fig.layout.yaxis.title.text == "x2"
     assert fig.layout.yaxis.scaleanchor == "x"
+    # Equal axes by stretching the ranges, not the plot's box (which makes Streamlit's
+    # chart redraw itself several times over).
+    assert fig.layout.yaxis.constrain == fig.layout.xaxis.constrain == "range"
+
+
+def test_many_points_are_drawn_with_webgl_few_with_svg():
+    assert charts.scatter_type(charts.SVG_MAX_POINTS) is go.Scatter
+    assert charts.scatter_type(charts.SVG_MAX_POINTS + 1) is go.Scattergl
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(size=(1500, 2)), rng.normal(5, size=(1500, 2))])
+    c = compare.compare(X, compare.Settings(k=2))
+    view = compare.feature_view(("a", "b"), "a", "b")
+    for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
+        points = [t for t in fig.data if (t.name or "").startswith(("K-means ", "GMM "))]
+        assert points and all(isinstance(t, go.Scattergl) for t in points)
+        assert sum(len(t.x) for t in points) == len(X)
 
 
 def test_gmm_figure_ellipses_and_disagreement(aniso):
@@ -165,7 +182,7 @@ def test_two_features_are_a_plain_scatter_and_one_a_histogram():
     # Plotly draws nothing for a two-dimension scatter matrix without its upper half.
     d = datasets.load("anisotropic")
     pair = charts.scatter_matrix(d.X, d.columns, d.labels)
-    assert all(isinstance(t, go.Scattergl) for t in pair.data) and len(pair.data) == 3
+    assert all(isinstance(t, go.Scatter) for t in pair.data) and len(pair.data) == 3
     assert sum(len(t.x) for t in pair.data) == len(d.X)
     assert pair.layout.xaxis.title.text == "x1" and pair.layout.yaxis.title.text == "x2"
     single = charts.scatter_matrix(d.X[:, :1], d.columns[:1])
