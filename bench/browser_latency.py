@@ -88,9 +88,11 @@ MONITOR = """(() => {
     const n = a.length;
     return n ? [n, a[0], a[n >> 1], a[n - 1]] : [0];
   };
+  const points = t => ['x', 'z', 'values', 'dimensions'].some(k => t[k] && t[k].length);
   const chart = gd => {
     const data = gd._fullData, layout = gd._fullLayout;
-    if (!data || !layout || !gd.calcdata) return null;
+    // Drawn: Plotly has laid out its traces, and some of them hold data.
+    if (!data || !layout || !gd.calcdata || !data.some(points)) return null;
     const title = layout.title && layout.title.text;
     return JSON.stringify([title, data.map(t => [t.type, t.name, sample(t.x), sample(t.y),
       sample(t.z), t.marker ? [sample(t.marker.color), sample(t.marker.symbol),
@@ -99,7 +101,8 @@ MONITOR = """(() => {
   B.snapshot = () => {
     const h1 = document.querySelector('h1');
     return {h1: h1 ? h1.innerText : null,
-            charts: Array.from(document.querySelectorAll('.js-plotly-plot')).map(chart)};
+            charts: Array.from(document.querySelectorAll('.js-plotly-plot'))
+              .filter(gd => gd.offsetParent !== null).map(chart)};
   };
   B.lastInput = () => B.inputs.length ? B.inputs[B.inputs.length - 1] : null;
   B.busyAt = () => Math.max(B.stateAt, B.lastMutation, B.lastMessage);

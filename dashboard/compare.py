@@ -10,15 +10,18 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from sklearn import metrics
-from sklearn.decomposition import PCA
 
 import gmmcore
 from gmmcore import io
 from gmmcore.settings import SETTINGS as _FIT
 
 from . import budget
+from .scores import (
+    adjusted_rand_score,
+    best_assignment,
+    normalized_mutual_info_score,
+    silhouette_score,
+)
 
 SILHOUETTE_SAMPLE = 3000
 
@@ -156,11 +159,9 @@ def match_labels(reference, labels, n_clusters):
     matched : ndarray of shape (n_samples,)
         ``labels`` renumbered.
     """
-    table = np.zeros((n_clusters, n_clusters))
-    np.add.at(table, (reference, labels), 1)
-    rows, cols = linear_sum_assignment(-table)
-    order = np.empty(n_clusters, dtype=int)
-    order[rows] = cols
+    table = np.bincount(np.asarray(reference) * n_clusters + labels,
+                        minlength=n_clusters * n_clusters).reshape(n_clusters, n_clusters)
+    order = best_assignment(table)
     inverse = np.empty(n_clusters, dtype=int)
     inverse[order] = np.arange(n_clusters)
     return order, inverse[labels]
@@ -424,8 +425,8 @@ def agreement(comparison):
         return None
     n_disagree = int(c.disagree.sum())
     return {
-        "ari": float(metrics.adjusted_rand_score(c.kmeans_labels, c.gmm_labels)),
-        "nmi": float(metrics.normalized_mutual_info_score(c.kmeans_labels, c.gmm_labels)),
+        "ari": float(adjusted_rand_score(c.kmeans_labels, c.gmm_labels)),
+        "nmi": float(normalized_mutual_info_score(c.kmeans_labels, c.gmm_labels)),
         "n_disagree": n_disagree,
         "share_disagree": n_disagree / len(c.X),
     }
@@ -445,9 +446,9 @@ def headline(comparison, true_labels=None):
     if summary is None or true_labels is None:
         return summary
     return summary | {
-        "ari_kmeans_truth": float(metrics.adjusted_rand_score(true_labels,
+        "ari_kmeans_truth": float(adjusted_rand_score(true_labels,
                                                                comparison.kmeans_labels)),
-        "ari_gmm_truth": float(metrics.adjusted_rand_score(true_labels, comparison.gmm_labels)),
+        "ari_gmm_truth": float(adjusted_rand_score(true_labels, comparison.gmm_labels)),
     }
 
 
@@ -466,13 +467,13 @@ def metrics_table(comparison, true_labels=None):
     rows = []
     if true_labels is not None:
         rows.append(_row("ARI vs true labels",
-                         metrics.adjusted_rand_score(true_labels, c.kmeans_labels),
+                         adjusted_rand_score(true_labels, c.kmeans_labels),
                          None if gmm_labels is None
-                         else metrics.adjusted_rand_score(true_labels, gmm_labels)))
+                         else adjusted_rand_score(true_labels, gmm_labels)))
         rows.append(_row("NMI vs true labels",
-                         metrics.normalized_mutual_info_score(true_labels, c.kmeans_labels),
+                         normalized_mutual_info_score(true_labels, c.kmeans_labels),
                          None if gmm_labels is None
-                         else metrics.normalized_mutual_info_score(true_labels, gmm_labels)))
+                         else normalized_mutual_info_score(true_labels, gmm_labels)))
     rows.append(_row("Silhouette", silhouette(X, c.kmeans_labels),
                      None if gmm_labels is None else silhouette(X, gmm_labels)))
     rows.append(_row("K-means inertia", c.kmeans.inertia_, None))
@@ -519,7 +520,7 @@ def silhouette(X, labels, sample_size=SILHOUETTE_SAMPLE, seed=0):
     if n_labels < 2 or n_labels >= len(X):
         return None
     size = sample_size if len(X) > sample_size else None
-    return float(metrics.silhouette_score(X, labels, sample_size=size, random_state=seed))
+    return silhouette_score(X, labels, sample_size=size, random_state=seed)
 
 
 # ------------------------------------------------------------------ 2-D views
@@ -568,12 +569,32 @@ def feature_view(columns, x, y):
     return View(A, np.zeros(len(columns)), (x, y))
 
 
+def principal_components(X, n_components=2):
+    """The first principal axes of ``X``, as scikit-learn's ``PCA`` gives them.
+
+    Returns
+    -------
+    components : ndarray of shape (n_components, n_features)
+        Unit vectors, each signed so that its largest entry is positive.
+    mean : ndarray of shape (n_features,)
+    explained_variance_ratio : ndarray of shape (n_components,)
+    """
+    X = np.asarray(X, dtype=float)
+    mean = X.mean(axis=0)
+    _, singular, components = np.linalg.svd(X - mean, full_matrices=False)
+    largest = components[np.arange(len(components)), np.abs(components).argmax(axis=1)]
+    components = components * np.where(largest < 0, -1.0, 1.0)[:, None]
+    variance = singular**2
+    total = variance.sum()
+    share = variance / total if total > 0 else np.zeros_like(variance)
+    return components[:n_components], mean, share[:n_components]
+
+
 def pca_view(X):
     """The view onto the first two principal components of ``X`` (n_features >= 2)."""
-    pca = PCA(n_components=2, random_state=0).fit(X)
-    share = pca.explained_variance_ratio_
+    components, mean, share = principal_components(X)
     return View(
-        pca.components_, pca.mean_, ("PC 1", "PC 2"),
+        components, mean, ("PC 1", "PC 2"),
         f"PC 1 and PC 2 explain {100 * share[0]:.0f}% and {100 * share[1]:.0f}% of the "
         "variance.",
     )

@@ -1,14 +1,16 @@
 """Built-in datasets: iris and synthetic cases where K-means and a GMM disagree (or agree).
 
-Every dataset is generated or bundled with scikit-learn, needs no download and
-keeps its true labels so both methods can be scored.
+Every dataset is generated here (the same rows scikit-learn's ``make_blobs`` and
+``make_moons`` give for the same arguments, without importing it: a fresh
+server's first page needs only the default dataset) or bundled with
+scikit-learn (iris), needs no download and keeps its true labels so both
+methods can be scored.
 """
 
 import functools
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn import datasets as skdatasets
 
 
 @dataclass(frozen=True)
@@ -36,61 +38,124 @@ class Dataset:
     suggested_k: int
 
 
+def make_blobs(n_samples, centers=None, cluster_std=1.0, random_state=None, n_features=2,
+               center_box=(-10.0, 10.0)):
+    """Gaussian blobs: the rows and labels ``sklearn.datasets.make_blobs`` returns for
+    these arguments (shuffled), drawn the same way from ``RandomState(random_state)``.
+
+    Parameters
+    ----------
+    n_samples : int or sequence of int
+        Total rows split evenly over ``centers`` (an int), or rows per centre.
+    centers : int or array-like of shape (n_centers, n_features)
+        How many random centres (in ``center_box``), or the centres themselves.
+    cluster_std : float or sequence of float
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    """
+    rng = np.random.RandomState(random_state)
+    if centers is None:
+        centers = 3 if isinstance(n_samples, int) else len(n_samples)
+    if isinstance(centers, int):
+        centers = rng.uniform(center_box[0], center_box[1], size=(centers, n_features))
+    centers = np.asarray(centers, dtype=float)
+    if isinstance(n_samples, int):
+        counts = [n_samples // len(centers) + (i < n_samples % len(centers))
+                  for i in range(len(centers))]
+    else:
+        counts = list(n_samples)
+    stds = np.broadcast_to(np.asarray(cluster_std, dtype=float), len(centers))
+    X = np.concatenate([rng.normal(loc=center, scale=std, size=(n, centers.shape[1]))
+                        for center, std, n in zip(centers, stds, counts)])
+    y = np.repeat(np.arange(len(centers)), counts)
+    order = np.arange(len(X))
+    rng.shuffle(order)
+    return X[order], y[order]
+
+
+def make_moons(n_samples, noise=None, random_state=None):
+    """Two interleaved half circles: ``sklearn.datasets.make_moons``' rows and labels.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+    """
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    rng = np.random.RandomState(random_state)
+    t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
+    X = np.vstack([np.append(np.cos(t_out), 1 - np.cos(t_in)),
+                   np.append(np.sin(t_out), 1 - np.sin(t_in) - 0.5)]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    order = np.arange(n_samples)
+    rng.shuffle(order)
+    X, y = X[order], y[order]
+    if noise is not None:
+        X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
 def _iris():
+    from sklearn import datasets as skdatasets  # only for iris: it holds the file
+
     bunch = skdatasets.load_iris()
     names = tuple(n.replace(" (cm)", "") for n in bunch.feature_names)
     return Dataset(
-        "Iris", bunch.data, names, bunch.target_names[bunch.target],
+        TITLES["iris"], bunch.data, names, bunch.target_names[bunch.target],
         "Fisher's 150 flowers, 4 measurements, 3 species. Versicolor and virginica overlap; "
         "a full-covariance GMM separates them better than K-means.", 3,
     )
 
 
 def _anisotropic():
-    X, y = skdatasets.make_blobs(n_samples=600, centers=3, random_state=170)
+    X, y = make_blobs(n_samples=600, centers=3, random_state=170)
     X = X @ np.array([[0.6, -0.6], [-0.4, 0.8]])
     return Dataset(
-        "Anisotropic (sheared) blobs", X, ("x1", "x2"), _names(y),
+        TITLES["anisotropic"], X, ("x1", "x2"), _names(y),
         "Three elongated, tilted clusters. K-means' Euclidean distance cuts across them; "
         "a full-covariance GMM follows their shape.", 3,
     )
 
 
 def _unequal_variance():
-    X, y = skdatasets.make_blobs(
+    X, y = make_blobs(
         n_samples=600, centers=3, cluster_std=[1.0, 2.5, 0.5], random_state=170
     )
     return Dataset(
-        "Blobs of unequal variance", X, ("x1", "x2"), _names(y),
+        TITLES["unequal_variance"], X, ("x1", "x2"), _names(y),
         "One wide cluster beside two tight ones. K-means gives the wide cluster's edge to "
         "its neighbours; the GMM's variance weighting keeps it whole.", 3,
     )
 
 
 def _unequal_sizes():
-    X, y = skdatasets.make_blobs(
+    X, y = make_blobs(
         n_samples=[600, 60, 30], centers=[[0, 0], [6, 1], [4, -5]],
         cluster_std=[2.0, 0.6, 0.5], random_state=0,
     )
     return Dataset(
-        "Unequal cluster sizes", X, ("x1", "x2"), _names(y),
+        TITLES["unequal_sizes"], X, ("x1", "x2"), _names(y),
         "600, 60 and 30 points. K-means moves centroids into the big cluster and splits it; "
         "the GMM's mixing weights and variances let a cluster be small and tight.", 3,
     )
 
 
 def _round_blobs():
-    X, y = skdatasets.make_blobs(n_samples=600, centers=4, cluster_std=0.8, random_state=8)
+    X, y = make_blobs(n_samples=600, centers=4, cluster_std=0.8, random_state=8)
     return Dataset(
-        "Well-separated round blobs", X, ("x1", "x2"), _names(y),
+        TITLES["round_blobs"], X, ("x1", "x2"), _names(y),
         "Four round, equal, well-separated clusters: the case where both methods agree.", 4,
     )
 
 
 def _moons():
-    X, y = skdatasets.make_moons(n_samples=600, noise=0.07, random_state=0)
+    X, y = make_moons(n_samples=600, noise=0.07, random_state=0)
     return Dataset(
-        "Two moons (non-Gaussian)", X, ("x1", "x2"), _names(y),
+        TITLES["moons"], X, ("x1", "x2"), _names(y),
         "Two interleaved crescents. Neither method's model fits curved clusters, so both "
         "cut them; more components than classes helps the GMM describe the shape.", 2,
     )
@@ -100,6 +165,14 @@ def _names(y):
     return np.array([f"class {v}" for v in y])
 
 
+TITLES = {  # shown in the dataset menu, which must not generate every dataset to list it
+    "anisotropic": "Anisotropic (sheared) blobs",
+    "iris": "Iris",
+    "unequal_variance": "Blobs of unequal variance",
+    "unequal_sizes": "Unequal cluster sizes",
+    "round_blobs": "Well-separated round blobs",
+    "moons": "Two moons (non-Gaussian)",
+}
 BUILTIN = {
     "anisotropic": _anisotropic,
     "iris": _iris,
@@ -127,5 +200,5 @@ def load(key):
 
 
 def titles():
-    """Display title of every built-in dataset, by key."""
-    return {key: load(key).name for key in BUILTIN}
+    """Display title of every built-in dataset, by key (none of them generated)."""
+    return {key: TITLES.get(key) or load(key).name for key in BUILTIN}

@@ -1,6 +1,5 @@
 """Compare: K-means and the GMM side by side on the same data."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, compare, export
@@ -49,8 +48,9 @@ if not cur.view.is_exact and len(cur.columns) > 2:
 st.caption(" ".join(n for n in notes if n))
 
 st.subheader("Metrics")
-table = pd.DataFrame(cached.metrics_rows(cur)).set_index("metric")
-st.dataframe(table.map(compare.format_value), width="stretch")
+st.dataframe([{name: compare.format_value(value) if name != "metric" else value
+               for name, value in row.items()} for row in cached.metrics_rows(cur)],
+             hide_index=True, width="stretch")
 
 features = sidebar.fitted_features(cur)
 profiles = cached.profiles(cur, features)

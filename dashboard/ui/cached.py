@@ -18,7 +18,7 @@ import streamlit as st
 
 import gmmcore
 
-from .. import choose_k, compare, datasets, export, ingest, loaded
+from .. import choose_k, compare, datasets, export, loaded
 from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
@@ -102,6 +102,8 @@ def ingest_upload(digest, missing, raw):
     """Parse an upload; cached by the SHA-256 of its full bytes. Large ones are parsed
     in the heavy-work process (their peak memory stays out of the server's), small
     ones here, at most ``PARSE_SLOTS`` at a time."""
+    from .. import ingest  # imports pandas: not before the first upload
+
     def parse():
         if len(raw) > HEAVY_UPLOAD_MB * MB:
             result = _heavy(ingest.ingest, raw, missing=missing)

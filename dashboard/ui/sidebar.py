@@ -7,7 +7,7 @@ visitor uploaded (file names, headers) is shown escaped.
 
 import streamlit as st
 
-from .. import compare, datasets, export, ingest, links, loaded
+from .. import compare, datasets, export, links, loaded
 from ..links import MODEL, UPLOAD
 from ..settings import MAX_K, by_key
 from ..text import escape
@@ -74,6 +74,8 @@ def _data_section():
     if choice != UPLOAD:
         st.session_state["last_builtin"] = choice
         return cached.builtin_data(choice)
+
+    from .. import ingest  # (pandas) only once someone uploads
 
     upload = sb.file_uploader(
         "CSV or TSV file", type=["csv", "tsv", "txt"], key="upload",

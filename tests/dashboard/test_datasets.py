@@ -49,3 +49,37 @@ def test_round_blobs_both_methods_agree():
     c = compare.compare(d.X, compare.Settings(k=4))
     assert c.disagree.sum() == 0
     assert compare.agreement(c)["ari"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"n_samples": 600, "centers": 3, "random_state": 170},
+    {"n_samples": 601, "centers": 4, "cluster_std": 0.8, "random_state": 8},
+    {"n_samples": 600, "centers": 3, "cluster_std": [1.0, 2.5, 0.5], "random_state": 170},
+    {"n_samples": [600, 60, 30], "centers": [[0, 0], [6, 1], [4, -5]],
+     "cluster_std": [2.0, 0.6, 0.5], "random_state": 0},
+    {"n_samples": [5, 7], "random_state": 3, "n_features": 3},
+    {"n_samples": 50, "random_state": 1},
+])
+def test_make_blobs_gives_scikit_learns_rows(kwargs):
+    from sklearn.datasets import make_blobs
+
+    X, y = datasets.make_blobs(**kwargs)
+    X_ref, y_ref = make_blobs(**kwargs)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+
+
+@pytest.mark.parametrize("n_samples,noise,seed", [(600, 0.07, 0), (101, None, 5), (2, 0.5, 1)])
+def test_make_moons_gives_scikit_learns_rows(n_samples, noise, seed):
+    from sklearn.datasets import make_moons
+
+    X, y = datasets.make_moons(n_samples, noise=noise, random_state=seed)
+    X_ref, y_ref = make_moons(n_samples, noise=noise, random_state=seed)
+    np.testing.assert_array_equal(X, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+
+
+def test_titles_are_the_datasets_names_without_generating_them(monkeypatch):
+    assert datasets.titles() == {key: datasets.load(key).name for key in datasets.BUILTIN}
+    monkeypatch.setattr(datasets, "load", lambda key: pytest.fail("generated " + key))
+    assert set(datasets.titles()) == set(datasets.BUILTIN)
