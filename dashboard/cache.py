@@ -93,6 +93,15 @@ class ByteCache:
                 del self._pending[key]
             done.set()
 
+    def peek(self, key):
+        """The cached value of ``key``, or None (nothing computed, nothing waited for)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or time.monotonic() - entry[2] >= self.ttl:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
     def _store(self, key, value, size):
         old = self._entries.pop(key, None)
         if old is not None:

@@ -8,6 +8,8 @@ browser a quarter of a second to set up, far more than SVG markers for a few
 thousand points.
 """
 
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, qualitative
@@ -35,16 +37,21 @@ def cluster_color(j):
     return PALETTE[j % len(PALETTE)]
 
 
+@functools.lru_cache(maxsize=16)
 def display_rows(n_samples, max_points=MAX_POINTS, seed=0):
-    """Indices of the rows to draw: all of them, or a fixed random subset.
+    """Indices of the rows to draw: all of them, or a fixed random subset (computed
+    once for each size and shared: read-only).
 
     Returns
     -------
     rows : ndarray of shape (min(n_samples, max_points),)
     """
     if n_samples <= max_points:
-        return np.arange(n_samples)
-    return np.sort(np.random.RandomState(seed).choice(n_samples, max_points, replace=False))
+        rows = np.arange(n_samples)
+    else:
+        rows = np.sort(np.random.RandomState(seed).choice(n_samples, max_points, replace=False))
+    rows.flags.writeable = False
+    return rows
 
 
 def scatter_type(n_points):

@@ -118,6 +118,35 @@ def test_changing_covariance_type_changes_the_result(app):
     assert "spherical" in title
 
 
+def test_only_the_work_a_change_needs_is_redone(app, monkeypatch):
+    fits = {"kmeans": 0, "gmm": 0}
+    for name in fits:
+        def counted(*args, _fit=getattr(compare, f"fit_{name}"), _name=name, **kwargs):
+            fits[_name] += 1
+            return _fit(*args, **kwargs)
+        monkeypatch.setattr(compare, f"fit_{name}", counted)
+
+    def fitted_since(before):
+        return {name: fits[name] - before[name] for name in fits}
+
+    app.selectbox(key="dataset").set_value("iris").run()
+    app.number_input(key="seed").set_value(17).run()  # a fit no other test asks for
+    before = dict(fits)
+    app.selectbox(key="covariance_type").set_value("tied").run()
+    _no_errors(app)
+    assert fitted_since(before) == {"kmeans": 0, "gmm": 1}  # the mixture alone
+    assert _current(app).comparison.gmm.covariance_type == "tied"
+    before = dict(fits)
+    app.radio(key="view").set_value("features").run()
+    app.selectbox(key="view_x").set_value("petal length").run()
+    app.toggle(key="compare_outline").set_value(False).run()
+    app.selectbox(key="covariance_type").set_value("full").run()  # fitted before: cached
+    _no_errors(app)
+    assert fitted_since(before) == {"kmeans": 0, "gmm": 0}
+    app.slider(key="k").set_value(4).run()
+    assert fitted_since(before) == {"kmeans": 1, "gmm": 1}
+
+
 def test_widgets_keep_their_values_across_pages(app):
     app.slider(key="k").set_value(4).run()
     app.switch_page("pages/convergence.py").run()

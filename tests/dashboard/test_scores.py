@@ -35,6 +35,10 @@ def test_silhouette_agrees_with_scikit_learn_on_the_same_sample(n, sample_size):
                                    block_rows=97)
     assert ours == pytest.approx(metrics.silhouette_score(
         X, labels, sample_size=sample_size, random_state=0), abs=1e-10)
+    other = (labels + (X[:, 0] > 0)) % 3
+    assert scores.silhouette_scores(X, [labels, other], sample_size=sample_size) == [
+        pytest.approx(ours, abs=1e-12), pytest.approx(metrics.silhouette_score(
+            X, other, sample_size=sample_size, random_state=0), abs=1e-10)]
 
 
 def test_silhouette_refuses_one_label_like_scikit_learn():
