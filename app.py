@@ -27,13 +27,13 @@ def main():
     # Our own constant CSS: long formulas scroll sideways instead of being cut at the edge.
     st.html("<style>.katex-display { overflow-x: auto; overflow-y: hidden; } "
             f"{entry.PRELOAD_CSS}</style>")
-    entry.preload_charts()
+    preloading = entry.preload_charts()
     from dashboard.ui import sidebar  # NumPy, SciPy, Plotly: while the browser loads Plotly
 
     page = st.navigation([st.Page(path, title=title, icon=icon, default=path == PAGES[0][0])
                           for path, title, icon in PAGES])
     sidebar.prepare_current()
-    entry.run_page(page)
+    entry.run_page(page, preloading)
 
 
 # Streamlit runs this file as __main__; the heavy-work process, started by spawn, imports

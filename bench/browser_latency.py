@@ -32,7 +32,9 @@ Not part of the test suite.
 
 import argparse
 import io
+import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -199,18 +201,19 @@ def _cold_start(browser, app):
 
 
 def _play_rate(page):
-    """Open the step-through, press Play: iterations shown per second while playing."""
+    """Open the step-through, press the chart's Play: iterations shown per second."""
     _switch(page, "EM step-through")
     _settle(page, ON_PAGE, "EM step by step")
     page.evaluate("() => { window.__bench.titles = []; window.__bench.inputs = []; }")
-    page.get_by_role("button", name="Play").first.click()
+    page.locator(".js-plotly-plot .updatemenu-button", has_text="Play").first.click()
     page.wait_for_function(
         "() => window.__bench.titles.some(([t, c]) => c && c.includes('(final)'))",
         timeout=TIMEOUT_MS, polling=100)
     titles, t0 = page.evaluate("() => [window.__bench.titles, window.__bench.lastInput()]")
     seen = {}
     for at, chart in titles:
-        title = "" if chart is None else chart.split('"')[1]
+        # The iteration a chart shows, from its title (Streamlit's theme wraps it in <b>).
+        title = "" if chart is None else re.sub(r"</?b>", "", json.loads(chart)[0] or "")
         if at >= t0 and "iteration" in title and title not in seen:
             seen[title] = at
     times = sorted(seen.values())

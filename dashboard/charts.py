@@ -471,7 +471,11 @@ def mixed_colors(resp):
 
 
 def _movement(fig, previous_xy, current_xy, name):
-    """Faint previous positions and an arrow from each to its new position."""
+    """Faint previous positions and an arrow from each to its new position (none
+    before the first step: the trace is there, empty, so every iteration's figure
+    has the same traces and can be one frame of an animation)."""
+    if previous_xy is None:
+        previous_xy = np.empty((0, 2))
     fig.add_trace(go.Scatter(
         x=previous_xy[:, 0], y=previous_xy[:, 1], mode="markers", name=name,
         marker={"symbol": "circle", "size": 12, "opacity": 0.35,
@@ -491,46 +495,194 @@ def _step_title(method, t, n_iter):
     return f"{method}: iteration {t} of {n_iter}" + (" (final)" if t == n_iter else "")
 
 
-def gmm_step_figure(view: View, X, rows, step: GMMStep, n_iter):
+def gmm_step_figure(view: View, X, rows, step: GMMStep, n_iter, *, validate=True,
+                    figure=go.Figure):
     """The mixture at one EM iteration.
 
     Points (``rows`` of ``X``) take the blend of their responsibilities'
     colours; the means carry 1σ and 2σ ellipses, with the previous means faint
-    and arrows to where the M-step moved them.
+    and arrows to where the M-step moved them. ``validate=False`` skips
+    Plotly's checks (four times faster: for :func:`step_frame`); ``figure`` is
+    the class built (:class:`AnimatedFigure` for :func:`animated`).
     """
     xy = view.points(X[rows])
-    fig = go.Figure(scatter_type(len(rows))(
+    fig = figure(scatter_type(len(rows))(
         x=xy[:, 0], y=xy[:, 1], mode="markers", name="points (colour: responsibilities)",
         marker={"color": mixed_colors(step.resp), "size": 6, "opacity": 0.85},
         customdata=np.column_stack([rows, step.resp.max(axis=1)]),
         hovertemplate="row %{customdata[0]}<br>largest responsibility "
                       "%{customdata[1]:.2f}<extra></extra>",
-    ))
+        # Our own rgb() strings: Plotly's check of each (most of the figure's build
+        # time) is skipped.
+        _validate=False,
+    ), _validate=validate)
     means = view.means(step.means)
     fig.add_traces(_ellipse_traces(means, view.covariances(step.covariances)))
-    if step.previous_means is not None:
-        _movement(fig, view.means(step.previous_means), means, "means before this step")
+    _movement(fig, None if step.previous_means is None else view.means(step.previous_means),
+              means, "means before this step")
     fig.add_trace(_centers_trace(means, "means", "diamond"))
     return _layout(fig, _step_title("EM", step.t, n_iter), view.axis_titles,
                    subtitle=_shown_note(len(rows), len(X)), height=460, equal_axes=True)
 
 
-def kmeans_step_figure(view: View, X, rows, step: KMeansStep, n_iter):
+def kmeans_step_figure(view: View, X, rows, step: KMeansStep, n_iter, *, validate=True,
+                       figure=go.Figure):
     """K-means at one Lloyd iteration: nearest-centroid regions and labels of the
-    centroids at that iteration, previous centroids faint with arrows."""
+    centroids at that iteration, previous centroids faint with arrows
+    (``validate`` and ``figure`` as for :func:`gmm_step_figure`)."""
     xy = view.points(X[rows])
     k = len(step.centers)
-    fig = go.Figure(_regions_trace(*nearest_center_regions(view, view.points(X), step.centers),
-                                   k))
+    fig = figure(_regions_trace(*nearest_center_regions(view, view.points(X), step.centers),
+                                   k), _validate=validate)
     for trace in _point_traces(xy, step.labels, np.arange(len(rows)), k, "K-means"):
         trace.customdata = rows[trace.customdata]
         fig.add_trace(trace)
     centers = view.means(step.centers)
-    if step.previous_centers is not None:
-        _movement(fig, view.means(step.previous_centers), centers, "centroids before this step")
+    _movement(fig, None if step.previous_centers is None else view.means(step.previous_centers),
+              centers, "centroids before this step")
     fig.add_trace(_centers_trace(centers, "centroids", "x"))
     return _layout(fig, _step_title("Lloyd", step.t, n_iter), view.axis_titles,
                    subtitle=_shown_note(len(rows), len(X)), height=460, equal_axes=True)
+
+
+FRAME_MS = 125  # while playing, one iteration every 0.125 s: up to eight per second
+MAX_FRAME_POINTS = 30_000  # markers x frames an animation carries (about 1 MB of JSON)
+BUTTON_ROW_PX = 36
+
+
+def max_frames(n_points):
+    """How many iterations one animation of ``n_points`` markers carries."""
+    return max(2, MAX_FRAME_POINTS // max(n_points, 1))
+
+
+def step_frame(fig, t):
+    """What changes from one iteration to the next in a step figure, as the Plotly
+    animation frame named ``str(t)``: every trace's coordinates (and values, and
+    per-point colours), the title and the arrows.
+
+    Parameters
+    ----------
+    fig : go.Figure
+        :func:`gmm_step_figure` or :func:`kmeans_step_figure` of iteration ``t``
+        (each iteration's figure has the same traces).
+    t : int
+
+    Returns
+    -------
+    dict
+    """
+    data = []
+    for trace in fig.data:
+        spec = trace.to_plotly_json()
+        part = {name: spec[name] for name in ("type", "x", "y", "z", "customdata")
+                if name in spec}
+        color = (spec.get("marker") or {}).get("color")
+        if isinstance(color, list | tuple | np.ndarray):
+            part["marker"] = {"color": color}
+        data.append(part)
+    return {"name": str(t), "data": data, "traces": list(range(len(data))),
+            "layout": {"title": {"text": fig.layout.title.text},
+                       "annotations": [a.to_plotly_json() for a in fig.layout.annotations]}}
+
+
+def _compact(value):
+    """A frame's part with its float arrays in single precision (ample for a chart) and
+    every array as Plotly's binary typed array (base64), as Plotly writes a figure's
+    own: a tenth of the size of the numbers written out."""
+    from _plotly_utils.utils import to_typed_array_spec
+
+    if isinstance(value, dict):
+        return {key: _compact(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_compact(item) for item in value]
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
+        return to_typed_array_spec(value.astype(np.float32) if value.dtype == np.float64
+                                   else value)
+    return value
+
+
+class AnimatedFigure(go.Figure):
+    """A ``go.Figure`` whose animation frames (:func:`animated`) are kept as plain
+    dicts and added to its JSON.
+
+    Plotly would check every colour of every frame, which takes longer than
+    building them; the frames are our own, and the tests check them as Plotly
+    would.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, "raw_frames", [])  # (Plotly refuses new attributes)
+
+    def to_dict(self):
+        out = super().to_dict()
+        return out | {"frames": self.raw_frames} if self.raw_frames else out
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and bool(np.all(a == b))
+    return a == b
+
+
+def _changing_only(fig, frames):
+    """The frames without what none of them changes from ``fig`` (the trace keeps it)."""
+    base = [trace.to_plotly_json() for trace in fig.data]
+    changing = [set() for _ in base]
+    for frame in frames:
+        for i, part in enumerate(frame["data"]):
+            for key, value in part.items():
+                old = (base[i].get("marker") or {}).get("color") if key == "marker" \
+                    else base[i].get(key)
+                new = value["color"] if key == "marker" else value
+                if key != "type" and not _same(new, old):
+                    changing[i].add(key)
+    return [frame | {"data": [_compact({key: value for key, value in part.items()
+                                        if key == "type" or key in changing[i]})
+                              for i, part in enumerate(frame["data"])]}
+            for frame in frames]
+
+
+def animated(fig, frames, t):
+    """The step figure of iteration ``t`` with a Play button that shows the next
+    iterations one after the other in the browser (no trip to the server per
+    iteration), and a Pause button.
+
+    Parameters
+    ----------
+    fig : AnimatedFigure
+        The step figure of iteration ``t`` (built with ``figure=AnimatedFigure``);
+        given its frames and buttons, and returned.
+    frames : list of dict
+        :func:`step_frame` of consecutive iterations, ``t`` among them (or not: then
+        Play starts from the first frame).
+    t : int
+
+    Returns
+    -------
+    AnimatedFigure
+        Play shows the frames after ``t`` (from the first again when ``t`` is the
+        last), one every ``FRAME_MS`` milliseconds; each frame carries only what
+        changes between iterations.
+    """
+    names = [frame["name"] for frame in frames]
+    after = names[names.index(str(t)) + 1:] if str(t) in names else names
+    settings = {"frame": {"duration": FRAME_MS, "redraw": True},
+                "transition": {"duration": 0}, "mode": "immediate"}
+    buttons = [
+        {"label": "▶ Play", "method": "animate", "args": [after or names, settings]},
+        {"label": "❚❚ Pause", "method": "animate",
+         "args": [[None], {"frame": {"duration": 0, "redraw": False},
+                           "transition": {"duration": 0}, "mode": "immediate"}]},
+    ]
+    object.__setattr__(fig, "raw_frames", _changing_only(fig, frames))
+    return _update_layout(fig, {
+        "margin": {"t": fig.layout.margin.t + BUTTON_ROW_PX},
+        "updatemenus": [{"type": "buttons", "direction": "left", "showactive": False,
+                         "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
+                         "pad": {"b": 6}, "buttons": buttons}],
+    })
 
 
 def step_curve_figure(values, t, title, y_title, color):

@@ -20,7 +20,7 @@ import streamlit as st
 
 import gmmcore
 
-from .. import choose_k, compare, datasets, export, loaded
+from .. import charts, choose_k, compare, datasets, explain, export, loaded
 from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
 from .state import CACHE_TTL, ActiveData, limits
@@ -238,6 +238,44 @@ def figure(cur, builder, *args):
     """
     key = (builder.__qualname__, cur.fit_key, cur.view_choice, args)
     return _caches()["figures"].get(key, lambda: builder(cur.comparison, cur.view, *args))
+
+
+def step_frames(cur, method, rows, start):
+    """Animation frames (:func:`dashboard.charts.step_frame`) of the step-through from
+    iteration ``start``: as many of the following iterations as one animation carries.
+    Each iteration's frame is built once per fit and view and shared.
+
+    Parameters
+    ----------
+    cur : state.Current
+    method : {'gmm', 'kmeans'}
+    rows : ndarray of int
+        The rows the step figures show.
+    start : int
+
+    Returns
+    -------
+    list of dict
+    """
+    c = cur.comparison
+    model = c.gmm if method == "gmm" else c.kmeans
+    last = explain.recorded_steps(model)
+    count = charts.max_frames(len(rows))
+    first = start if start < last else 0  # at the end, Play starts again from the start
+    return [_caches()["figures"].get(("frame", method, cur.fit_key, cur.view_choice, len(rows),
+                                      t), lambda t=t: _step_frame(cur, method, rows, t, last))
+            for t in range(first, min(last, first + count - 1) + 1)]
+
+
+def _step_frame(cur, method, rows, t, last):
+    c = cur.comparison
+    if method == "gmm":
+        fig = charts.gmm_step_figure(cur.view, c.X, rows, explain.gmm_step(c, t, rows),
+                                     c.gmm.n_iter_, validate=False)
+    else:
+        fig = charts.kmeans_step_figure(cur.view, c.X, rows, explain.kmeans_step(c, t, rows),
+                                        c.kmeans.n_iter_, validate=False)
+    return charts.step_frame(fig, t)
 
 
 # ------------------------------------------------------------- model selection

@@ -27,23 +27,34 @@ _inside_entry_point = contextvars.ContextVar("inside_entry_point", default=False
 
 def preload_charts():
     """On a session's first run, a hidden empty Plotly chart, so the browser loads the
-    chart library while this run imports and fits (see :data:`PRELOAD_CSS`)."""
-    if st.session_state.get("_charts_preloaded"):
-        return
-    st.session_state["_charts_preloaded"] = True
-    import plotly.graph_objects as go
+    chart library while this run imports and fits (see :data:`PRELOAD_CSS`).
 
-    st.plotly_chart(go.Figure(layout={"height": 10}), key=PRELOAD_KEY,
-                    config={"staticPlot": True})
+    Returns
+    -------
+    streamlit placeholder
+        Sent on every run (so the page's elements keep their places); empty it
+        once the page is drawn (:func:`run_page` does).
+    """
+    slot = st.empty()
+    if not st.session_state.get("_charts_preloaded"):
+        st.session_state["_charts_preloaded"] = True
+        import plotly.graph_objects as go
+
+        slot.plotly_chart(go.Figure(layout={"height": 10}), key=PRELOAD_KEY,
+                          config={"staticPlot": True})
+    return slot
 
 
-def run_page(page):
-    """Run ``page`` (from ``st.navigation``) as the entry point's page."""
+def run_page(page, preloading=None):
+    """Run ``page`` (from ``st.navigation``) as the entry point's page, then remove the
+    chart :func:`preload_charts` sent (its ``preloading`` placeholder)."""
     token = _inside_entry_point.set(True)
     try:
         page.run()
     finally:
         _inside_entry_point.reset(token)
+        if preloading is not None:
+            preloading.empty()
 
 
 def ensure_entry_point():

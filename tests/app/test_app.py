@@ -306,26 +306,31 @@ def test_step_through_slider_moves_the_iteration(app):
     assert app.query_params["em_step"] == "3"
 
 
-def test_play_advances_one_iteration_per_run_and_stops_at_the_end(app):
+def test_play_animates_the_iterations_in_the_browser_from_the_slider(app):
     _on_page(app, "steps")
     n_iter = _current(app).comparison.gmm.n_iter_
-    app.button(key="steps_gmm_play").click()
+    app.slider(key="steps_gmm_t").set_value(2)
     _on_page(app, "steps")
     _no_errors(app)
-    assert app.session_state["steps_gmm_t"] == 1
-    assert app.button(key="steps_gmm_play").label == "Pause"
+    spec = _plotly_specs(app)[0]
+    assert spec["layout"]["title"]["text"] == f"EM: iteration 2 of {n_iter}"
+    # One frame per iteration from the slider's to the last: Play shows them in the
+    # browser, no run of the script per iteration.
+    frames = spec["frames"]
+    assert [f["name"] for f in frames] == [str(t) for t in range(2, n_iter + 1)]
+    assert frames[-1]["layout"]["title"]["text"] == f"EM: iteration {n_iter} of {n_iter} (final)"
+    play, pause = spec["layout"]["updatemenus"][0]["buttons"]
+    assert play["label"].endswith("Play") and play["method"] == "animate"
+    assert play["args"][0] == [str(t) for t in range(3, n_iter + 1)]
+    assert pause["args"][0] == [None]
+    colours = [f["data"][0]["marker"]["color"] for f in frames]
+    assert colours[0] != colours[-1]  # the responsibilities change as EM runs
+    # At the last iteration Play starts again from the initialisation.
+    app.slider(key="steps_gmm_t").set_value(n_iter)
     _on_page(app, "steps")
-    assert app.session_state["steps_gmm_t"] == 2
-    app.session_state["steps_gmm_t"] = n_iter
-    _on_page(app, "steps")
-    _no_errors(app)
-    assert app.session_state["steps_gmm_playing"] is False
-    assert app.button(key="steps_gmm_play").label == "Play"
-    assert app.session_state["steps_gmm_t"] == n_iter
-    # Play at the last iteration starts again from the initialisation.
-    app.button(key="steps_gmm_play").click()
-    _on_page(app, "steps")
-    assert app.session_state["steps_gmm_t"] == 1
+    spec = _plotly_specs(app)[0]
+    assert spec["layout"]["updatemenus"][0]["buttons"][0]["args"][0][0] == "0"
+    assert spec["frames"][0]["name"] == "0"
 
 
 def test_inspector_starts_on_a_disagreement_and_follows_the_row_number(app):

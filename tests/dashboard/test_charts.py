@@ -1,7 +1,10 @@
+import base64
 import dataclasses
+import json
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from plotly.colors import hex_to_rgb
 
@@ -245,7 +248,88 @@ def test_kmeans_step_figure_regions_follow_the_centroids_of_that_iteration(aniso
     np.testing.assert_array_equal(np.asarray(regions.z).ravel(), nearest)
     for j, trace in enumerate(_by_name(fig, "K-means ")):
         np.testing.assert_array_equal(step.labels[trace.customdata], j)
-    assert not _by_name(fig, "centroids before")
+    # Nothing before the first step (the trace is there, empty, for the animation).
+    assert len(_by_name(fig, "centroids before")[0].x) == 0 and not fig.layout.annotations
+
+
+def _frame_applied(base, frame):
+    """``base``'s JSON with an animation frame applied as Plotly.animate applies it."""
+    out = json.loads(pio.to_json(base, validate=False))
+    for i, part in zip(frame["traces"], frame["data"]):
+        for key, value in part.items():
+            if key == "marker":
+                out["data"][i]["marker"]["color"] = value["color"]
+            elif key != "type":
+                out["data"][i][key] = value
+    out["layout"]["title"]["text"] = frame["layout"]["title"]["text"]
+    out["layout"]["annotations"] = frame["layout"]["annotations"]
+    return out
+
+
+def _decoded(value):
+    """Plotly JSON with its binary arrays decoded, for comparing values."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
+    if isinstance(value, dict):  # (an empty list is the same as no value)
+        return {k: _decoded(v) for k, v in value.items() if not (isinstance(v, list) and not v)}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def _assert_close(a, b, path=""):
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for key in a:
+            _assert_close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+                                   rtol=1e-6, atol=1e-9, err_msg=path)
+    elif isinstance(a, list) and a and isinstance(a[0], dict):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _assert_close(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, path
+
+
+@pytest.mark.parametrize("method", ["gmm", "kmeans"])
+def test_play_frames_turn_one_iteration_into_each_next(aniso, method):
+    d, c, view = aniso
+    rows = charts.display_rows(len(c.X), 500)
+    n_iter = (c.gmm if method == "gmm" else c.kmeans).n_iter_
+
+    def figure(t, **kwargs):
+        if method == "gmm":
+            return charts.gmm_step_figure(view, c.X, rows, explain.gmm_step(c, t, rows),
+                                          n_iter, **kwargs)
+        return charts.kmeans_step_figure(view, c.X, rows, explain.kmeans_step(c, t, rows),
+                                         n_iter, **kwargs)
+
+    # Plotly's checks skipped give the same figure; every iteration has the same traces.
+    for t in (0, 1, n_iter):
+        _assert_close(_decoded(json.loads(pio.to_json(figure(t, validate=False)))),
+                      _decoded(json.loads(pio.to_json(figure(t)))), f"t={t}")
+        assert [tr.name for tr in figure(t).data] == [tr.name for tr in figure(0).data]
+    frames = [charts.step_frame(figure(t, validate=False), t) for t in range(n_iter + 1)]
+    fig = charts.animated(figure(1, figure=charts.AnimatedFigure), frames, 1)
+    spec = json.loads(pio.to_json(fig, validate=False))
+    go.Figure(spec)  # frames, buttons and all: a figure Plotly accepts
+    assert [f["name"] for f in spec["frames"]] == [str(t) for t in range(n_iter + 1)]
+    play, pause = spec["layout"]["updatemenus"][0]["buttons"]
+    assert play["args"][0] == [str(t) for t in range(2, n_iter + 1)]
+    assert play["args"][1]["frame"]["duration"] == charts.FRAME_MS
+    # Each frame applied to the figure of iteration 1 gives that iteration's figure.
+    base = figure(1)
+    for t, frame in zip(range(n_iter + 1), spec["frames"]):
+        _assert_close(_decoded(_frame_applied(base, frame)),
+                      _decoded(json.loads(pio.to_json(figure(t), validate=False))), f"t={t}")
+    # Frames carry only what changes: the mixture's points keep their places.
+    if method == "gmm":
+        assert set(spec["frames"][2]["data"][0]) == {"type", "marker", "customdata"}
+    assert len(pio.to_json(fig, validate=False)) < 12 * len(pio.to_json(base, validate=False))
 
 
 def test_step_curve_marks_the_iteration():
