@@ -26,7 +26,10 @@ PALETTE = qualitative.D3 + qualitative.Dark24
 MAX_POINTS = 20_000
 SVG_MAX_POINTS = 2000
 MAX_LABEL_COLOURS = 24
-GRID_SIZE = 160
+GRID_SIZE = 120  # region cells across the data's wider side: ~3 px each on a half-page chart
+# Equal axes stretch one axis's range to the plot's shape; the decision regions are computed
+# far enough beyond the data to fill plots from 0.75 to 1.6 times as wide as tall.
+REGION_ASPECTS = (0.75, 1.6)
 DISAGREE_COLOR = "#ff2bd6"
 OUTLINE_WIDTH = 1.0
 REGION_OPACITY = 0.16
@@ -118,7 +121,7 @@ def _update_layout(fig, changes):
 
 
 def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
-            equal_axes=False):
+            equal_axes=False, box=None):
     """Title, axes and legend laid out so that none covers another or the data.
 
     The title sits at the top left below room for Plotly's toolbar; a subtitle
@@ -148,6 +151,9 @@ def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
         # redraw itself some ten times as each pass changes the size the next one sees.
         x_axis["constrain"] = "range"
         y_axis |= {"scaleanchor": "x", "scaleratio": 1, "constrain": "range"}
+    if box is not None:  # the data, not the decision regions computed around it
+        x_axis["range"] = [float(box[0][0]), float(box[1][0])]
+        y_axis["range"] = [float(box[0][1]), float(box[1][1])]
     for name in _axis_names(fig):
         changes[name] = x_axis if name.startswith("x") else y_axis
     _update_layout(fig, changes)
@@ -164,11 +170,30 @@ def ellipse_points(mean, covariance, n_sigma, n_points=90):
     return mean + n_sigma * (circle * np.sqrt(values)) @ vectors.T
 
 
-def _grid(xy, size=GRID_SIZE, pad=0.08):
+def data_box(xy, pad=0.08):
+    """The plotted points' bounding box with a margin: the axes' ranges (equal axes
+    stretch one of them to the plot's shape).
+
+    Returns
+    -------
+    lo, hi : ndarray of shape (2,)
+    """
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     span = np.where(hi > lo, hi - lo, 1.0)
-    lo, hi = lo - pad * span, hi + pad * span
-    xs, ys = np.linspace(lo[0], hi[0], size), np.linspace(lo[1], hi[1], size)
+    return lo - pad * span, hi + pad * span
+
+
+def _grid(xy, size=GRID_SIZE, aspects=REGION_ASPECTS):
+    """Cell centres over :func:`data_box` and as far beyond as equal axes stretch it in
+    a plot ``aspects[0]`` to ``aspects[1]`` times as wide as tall; square cells,
+    ``size`` across the box's wider side."""
+    lo, hi = data_box(xy)
+    span = hi - lo
+    cover = np.array([max(span[0], span[1] * aspects[1]), max(span[1], span[0] / aspects[0])])
+    n = np.ceil(cover / (span.max() / size)).astype(int)
+    middle = (lo + hi) / 2
+    xs = np.linspace(middle[0] - cover[0] / 2, middle[0] + cover[0] / 2, n[0])
+    ys = np.linspace(middle[1] - cover[1] / 2, middle[1] + cover[1] / 2, n[1])
     gx, gy = np.meshgrid(xs, ys)
     return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
 
@@ -184,8 +209,9 @@ def kmeans_regions(comparison: Comparison, view: View, xy):
 
     Returns
     -------
-    xs, ys : ndarray of shape (GRID_SIZE,)
-    labels : ndarray of shape (GRID_SIZE, GRID_SIZE)
+    xs : ndarray of shape (n_x,)
+    ys : ndarray of shape (n_y,)
+    labels : ndarray of shape (n_y, n_x)
     """
     return nearest_center_regions(view, xy, comparison.kmeans.cluster_centers_)
 
@@ -208,8 +234,9 @@ def gmm_regions(comparison: Comparison, view: View, xy):
 
     Returns
     -------
-    xs, ys : ndarray of shape (GRID_SIZE,)
-    labels : ndarray of shape (GRID_SIZE, GRID_SIZE)
+    xs : ndarray of shape (n_x,)
+    ys : ndarray of shape (n_y,)
+    labels : ndarray of shape (n_y, n_x)
     """
     xs, ys, grid = _grid(xy)
     if view.A.shape[1] <= 2:
@@ -319,7 +346,7 @@ def kmeans_figure(comparison: Comparison, view: View, outline=True, max_points=M
                                  "centroids", "x"))
     return _layout(fig, "K-means (Euclidean distance)", view.axis_titles,
                    subtitle=_joined("nearest centroid", _shown_note(len(rows), len(X))),
-                   height=460, equal_axes=True)
+                   height=460, equal_axes=True, box=data_box(xy))
 
 
 def gmm_figure(comparison: Comparison, view: View, outline=True, max_points=MAX_POINTS):
@@ -340,7 +367,7 @@ def gmm_figure(comparison: Comparison, view: View, outline=True, max_points=MAX_
     return _layout(fig, f"GMM ({comparison.settings.covariance_type} covariance)",
                    view.axis_titles,
                    subtitle=_joined("most probable component", _shown_note(len(rows), len(X))),
-                   height=460, equal_axes=True)
+                   height=460, equal_axes=True, box=data_box(xy))
 
 
 # ------------------------------------------------------------ responsibilities
@@ -542,7 +569,8 @@ def kmeans_step_figure(view: View, X, rows, step: KMeansStep, n_iter, *, validat
               centers, "centroids before this step")
     fig.add_trace(_centers_trace(centers, "centroids", "x"))
     return _layout(fig, _step_title("Lloyd", step.t, n_iter), view.axis_titles,
-                   subtitle=_shown_note(len(rows), len(X)), height=460, equal_axes=True)
+                   subtitle=_shown_note(len(rows), len(X)), height=460, equal_axes=True,
+                   box=data_box(view.points(X)))
 
 
 FRAME_MS = 125  # while playing, one iteration every 0.125 s: up to eight per second

@@ -58,6 +58,24 @@ def test_kmeans_figure_points_centroids_and_regions(aniso):
     assert fig.layout.yaxis.constrain == fig.layout.xaxis.constrain == "range"
 
 
+def test_regions_fill_every_plot_shape_the_equal_axes_can_take(aniso):
+    d, c, view = aniso
+    xy = view.points(c.X)
+    lo, hi = charts.data_box(xy)
+    for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
+        regions = fig.data[0]
+        # The axes show the data; the regions reach as far as equal axes can stretch
+        # that view in a plot 0.75 to 1.6 times as wide as tall.
+        assert fig.layout.xaxis.range == (lo[0], hi[0])
+        assert fig.layout.yaxis.range == (lo[1], hi[1])
+        span = hi - lo
+        low_aspect, high_aspect = charts.REGION_ASPECTS
+        assert regions.x[-1] - regions.x[0] >= span[1] * high_aspect * 0.999
+        assert regions.y[-1] - regions.y[0] >= span[0] / low_aspect * 0.999
+        cells = np.diff(regions.x)[0], np.diff(regions.y)[0]
+        assert cells[0] == pytest.approx(cells[1], rel=0.05)  # square cells
+
+
 def test_many_points_are_drawn_with_webgl_few_with_svg():
     assert charts.scatter_type(charts.SVG_MAX_POINTS) is go.Scatter
     assert charts.scatter_type(charts.SVG_MAX_POINTS + 1) is go.Scattergl
@@ -125,7 +143,9 @@ def test_projected_views_for_many_features(iris):
     d, c, view = iris
     for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
         assert fig.layout.xaxis.title.text == "PC 1"
-        assert np.asarray(fig.data[0].z).shape == (charts.GRID_SIZE, charts.GRID_SIZE)
+        regions = fig.data[0]
+        assert np.asarray(regions.z).shape == (len(regions.y), len(regions.x))
+        assert charts.GRID_SIZE <= max(len(regions.x), len(regions.y)) <= 2 * charts.GRID_SIZE
         assert set(np.unique(fig.data[0].z)) <= {0, 1, 2}
 
 
