@@ -86,5 +86,7 @@ st.caption("The data CSV has every row of your file in its order (`source_row`) 
            "left out are kept with empty results and `excluded_because`. The JSON loads back "
            "with `gmmcore.models_from_dict(json.load(f))`. Every chart exports a PNG from its "
            "toolbar (camera icon).")
-with st.expander("The script"):
-    st.code(script, language="python")
+script_box = st.expander("The script", key="compare_script_open", on_change="rerun")
+if script_box.open:  # drawn only while open
+    with script_box:
+        st.code(script, language="python")
