@@ -6,7 +6,7 @@ fits both models once for the current settings, then runs the chosen page.
 
 import streamlit as st
 
-from dashboard.ui import entry, sidebar
+from dashboard.ui import entry
 
 PAGES = [  # (file, title, icon); the first is the default page
     ("pages/compare.py", "Compare", ":material/compare:"),
@@ -28,11 +28,15 @@ def main():
     st.set_page_config(page_title="K-means vs GMM", page_icon=":material/scatter_plot:",
                        layout="wide")
     # Our own constant CSS: long formulas scroll sideways instead of being cut at the edge.
-    st.html("<style>.katex-display { overflow-x: auto; overflow-y: hidden; }</style>")
+    st.html("<style>.katex-display { overflow-x: auto; overflow-y: hidden; } "
+            f"{entry.PRELOAD_CSS}</style>")
+    preloading = entry.preload_charts()
+    from dashboard.ui import sidebar  # NumPy, SciPy, Plotly: while the browser loads Plotly
+
     page = st.navigation([st.Page(path, title=title, icon=icon, default=path == PAGES[0][0])
                           for path, title, icon in PAGES])
     sidebar.prepare_current()
-    entry.run_page(page)
+    entry.run_page(page, preloading)
 
 
 # Streamlit runs this file as __main__; the heavy-work process, started by spawn, imports

@@ -79,12 +79,15 @@ class Limits:
 
 def start_heavy_worker():
     """Initialise the heavy-work process: its NumPy passes and BLAS on one core, so the
-    server's process keeps the other for everyone's pages."""
+    server's process keeps the other for everyone's pages; then import what its jobs
+    run (pandas, SciPy, gmmcore: about a second), so that a job started once the
+    process is up does not wait for them."""
     for name in ("GMMCORE_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                  "OMP_NUM_THREADS"):  # read when the libraries load...
         os.environ[name] = "1"
     from threadpoolctl import threadpool_limits
     threadpool_limits(limits=1)  # ...and this for those already loaded
+    from . import choose_k, compare, ingest  # noqa: F401
 
 
 def _em_width(n_features, covariance_type):

@@ -36,7 +36,10 @@ def deep_nbytes(value, _depth=0, _seen=None):
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         items = [getattr(value, f.name) for f in dataclasses.fields(value)]
     elif hasattr(value, "to_plotly_json"):
-        items = [value.to_plotly_json()]
+        # A Plotly figure's own dicts of data and layout, not a deep copy of them.
+        raw = [getattr(value, "_data", None), getattr(value, "_layout", None)]
+        items = raw if all(isinstance(r, list | dict) for r in raw) \
+            else [value.to_plotly_json()]
     elif hasattr(value, "memory_usage") and hasattr(value, "columns"):  # pandas DataFrame
         return int(value.memory_usage(deep=True).sum())
     elif hasattr(value, "__dict__") and not isinstance(value, type):
@@ -92,6 +95,15 @@ class ByteCache:
             with self._lock:
                 del self._pending[key]
             done.set()
+
+    def peek(self, key):
+        """The cached value of ``key``, or None (nothing computed, nothing waited for)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or time.monotonic() - entry[2] >= self.ttl:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
 
     def _store(self, key, value, size):
         old = self._entries.pop(key, None)

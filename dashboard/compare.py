@@ -10,15 +10,20 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from sklearn import metrics
-from sklearn.decomposition import PCA
 
 import gmmcore
 from gmmcore import io
 from gmmcore.settings import SETTINGS as _FIT
 
 from . import budget
+from .scores import (
+    adjusted_rand_score,
+    best_assignment,
+    n_distinct,
+    normalized_mutual_info_score,
+    principal_components,
+    silhouette_scores,
+)
 
 SILHOUETTE_SAMPLE = 3000
 
@@ -156,11 +161,9 @@ def match_labels(reference, labels, n_clusters):
     matched : ndarray of shape (n_samples,)
         ``labels`` renumbered.
     """
-    table = np.zeros((n_clusters, n_clusters))
-    np.add.at(table, (reference, labels), 1)
-    rows, cols = linear_sum_assignment(-table)
-    order = np.empty(n_clusters, dtype=int)
-    order[rows] = cols
+    table = np.bincount(np.asarray(reference) * n_clusters + labels,
+                        minlength=n_clusters * n_clusters).reshape(n_clusters, n_clusters)
+    order = best_assignment(table)
     inverse = np.empty(n_clusters, dtype=int)
     inverse[order] = np.arange(n_clusters)
     return order, inverse[labels]
@@ -236,7 +239,132 @@ def uniform_sample(n_rows, size, seed):
     return np.sort(np.random.RandomState(seed).choice(n_rows, size, replace=False))
 
 
-def compare(X, settings, limits=budget.Limits(), columns=None):
+@dataclass(frozen=True)
+class KMeansFit:
+    """K-means as a plan fits it, and its labels of every shown row: what a change
+    of the mixture's settings (covariance type, initialisation, tol, reg_covar)
+    reuses instead of fitting K-means again.
+
+    Attributes
+    ----------
+    model : gmmcore.KMeans or None
+    error : str or None
+        Why no model could be fitted.
+    notes : tuple of str
+    seconds : float
+    labels : ndarray of shape (n_shown,) or None
+    """
+
+    model: gmmcore.KMeans | None
+    error: str | None
+    notes: tuple
+    seconds: float
+    labels: np.ndarray | None
+
+
+def kmeans_inputs(settings, plan):
+    """Everything :func:`kmeans_fit` depends on besides the data (hashable)."""
+    return (settings.k, settings.seed, settings.standardize, settings.max_iter, plan.n_rows,
+            plan.n_fit, plan.n_init, plan.history, plan.max_time)
+
+
+def prepared_rows(X, settings, plan):
+    """The rows a plan works on: standardised if asked, sampled as planned.
+
+    Returns
+    -------
+    X : ndarray of shape (plan.n_rows, n_features)
+        The rows shown.
+    rows : ndarray of shape (plan.n_rows,) or None
+        Which rows of the input they are (None: all, in order).
+    X_fit : ndarray of shape (plan.n_fit, n_features)
+        The rows both models are fitted on.
+    """
+    X = standardize(X) if settings.standardize else np.asarray(X, dtype=float)
+    rows = None
+    if plan.n_rows < len(X):
+        rows = uniform_sample(len(X), plan.n_rows, settings.seed)
+        X = X[rows]
+    return X, rows, X[uniform_sample(len(X), plan.n_fit, settings.seed + 1)]
+
+
+def _timed_kmeans(X, X_fit, settings, plan):
+    t0 = time.perf_counter()
+    model, error, notes = fit_kmeans(X_fit, settings, plan)
+    seconds = time.perf_counter() - t0
+    return KMeansFit(model, error, tuple(notes), seconds,
+                     None if model is None else model.predict(X))
+
+
+def kmeans_fit(X, settings, limits=budget.Limits(), plan=None):
+    """K-means alone, on the rows :func:`compare` would fit it on (``plan`` as it plans).
+
+    Returns
+    -------
+    KMeansFit
+    """
+    plan = plan or budget.plan_fit(len(X), X.shape[1], settings, limits)
+    X, _, X_fit = prepared_rows(X, settings, plan)
+    return _timed_kmeans(X, X_fit, settings, plan)
+
+
+@dataclass(frozen=True)
+class Fits:
+    """Both models as fitted, without anything per row: what :func:`assemble` needs
+    besides the rows, small enough to send back from another process.
+
+    Attributes
+    ----------
+    kmeans : KMeansFit
+    gmm : gmmcore.GaussianMixture or None
+    gmm_error : str or None
+    notes : tuple of str
+    gmm_seconds : float
+    plan : budget.FitPlan
+    """
+
+    kmeans: KMeansFit
+    gmm: gmmcore.GaussianMixture | None
+    gmm_error: str | None
+    notes: tuple
+    gmm_seconds: float
+    plan: budget.FitPlan
+
+
+def _fit_models(X, X_fit, settings, plan, kmeans):
+    if kmeans is None:
+        kmeans = _timed_kmeans(X, X_fit, settings, plan)
+    t0 = time.perf_counter()
+    gmm, error, gmm_notes = (None, kmeans.error, []) if kmeans.model is None else \
+        fit_gmm(X_fit, settings, plan)
+    seconds = time.perf_counter() - t0
+    notes = (list(plan.notes) + list(kmeans.notes) + gmm_notes
+             + _history_notes(kmeans.model, gmm, plan))
+    return Fits(kmeans, gmm, error, tuple(notes), seconds, plan)
+
+
+def fit_models(X, settings, limits=budget.Limits(), kmeans=None):
+    """Both models fitted as :func:`compare` fits them, nothing labelled yet.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    settings : Settings
+    limits : budget.Limits
+    kmeans : KMeansFit, optional
+        K-means already fitted (:func:`kmeans_fit`, same data and
+        :func:`kmeans_inputs`); fitted here otherwise.
+
+    Returns
+    -------
+    Fits
+    """
+    plan = budget.plan_fit(len(X), X.shape[1], settings, limits)
+    X, _, X_fit = prepared_rows(X, settings, plan)
+    return _fit_models(X, X_fit, settings, plan, kmeans)
+
+
+def compare(X, settings, limits=budget.Limits(), columns=None, kmeans=None, fits=None):
     """Fit both models on ``X`` within the server's budget and match their clusters.
 
     Parameters
@@ -247,28 +375,25 @@ def compare(X, settings, limits=budget.Limits(), columns=None):
     limits : budget.Limits
     columns : sequence of str, optional
         Feature names, for the notes.
+    kmeans : KMeansFit, optional
+        K-means already fitted by :func:`kmeans_fit` for the same data and
+        :func:`kmeans_inputs`; fitted here otherwise.
+    fits : Fits, optional
+        Both models already fitted by :func:`fit_models` (then only labelled here).
 
     Returns
     -------
     Comparison
         On every row, or on the uniform sample the plan chose (``rows``).
     """
-    plan = budget.plan_fit(len(X), X.shape[1], settings, limits)
-    X = standardize(X) if settings.standardize else np.asarray(X, dtype=float)
-    rows = None
-    if plan.n_rows < len(X):
-        rows = uniform_sample(len(X), plan.n_rows, settings.seed)
-        X = X[rows]
-    X_fit = X[uniform_sample(len(X), plan.n_fit, settings.seed + 1)]
-    t0 = time.perf_counter()
-    kmeans, kmeans_error, notes = fit_kmeans(X_fit, settings, plan)
-    t1 = time.perf_counter()
-    gmm, error, gmm_notes = (None, kmeans_error, []) if kmeans is None else \
-        fit_gmm(X_fit, settings, plan)
-    t2 = time.perf_counter()
-    notes = list(plan.notes) + notes + gmm_notes + _history_notes(kmeans, gmm, plan)
-    return assemble(X, settings, kmeans, gmm, notes, (t1 - t0, t2 - t1), error, rows=rows,
-                    plan=plan, kmeans_error=kmeans_error, columns=columns)
+    plan = budget.plan_fit(len(X), X.shape[1], settings, limits) if fits is None else fits.plan
+    X, rows, X_fit = prepared_rows(X, settings, plan)
+    if fits is None:
+        fits = _fit_models(X, X_fit, settings, plan, kmeans)
+    km = fits.kmeans
+    return assemble(X, settings, km.model, fits.gmm, fits.notes, (km.seconds, fits.gmm_seconds),
+                    fits.gmm_error, rows=rows, plan=plan, kmeans_error=km.error,
+                    columns=columns, kmeans_labels=km.labels)
 
 
 def _history_notes(kmeans, gmm, plan):
@@ -283,7 +408,7 @@ def _history_notes(kmeans, gmm, plan):
 
 
 def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=None, *,
-             rows=None, plan=None, kmeans_error=None, columns=None):
+             rows=None, plan=None, kmeans_error=None, columns=None, kmeans_labels=None):
     """A :class:`Comparison` of two fitted models on ``X`` (as they were fitted).
 
     Parameters
@@ -305,6 +430,8 @@ def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=N
         Why there is no model at all.
     columns : sequence of str, optional
         Feature names, for the notes.
+    kmeans_labels : ndarray of shape (n_samples,), optional
+        ``kmeans.predict(X)``, when already known.
     """
     notes = list(dict.fromkeys(notes))
     extra = {"rows": rows, "plan": plan, "warnings": notes}
@@ -312,7 +439,8 @@ def assemble(X, settings, kmeans, gmm, notes=(), seconds=(0.0, 0.0), gmm_error=N
         empty = np.zeros(len(X), dtype=int)
         return Comparison(X, settings, None, None, empty, None, None, None, *seconds,
                           gmm_error=gmm_error, kmeans_error=kmeans_error, **extra)
-    kmeans_labels = kmeans.predict(X)
+    if kmeans_labels is None:
+        kmeans_labels = kmeans.predict(X)
     if gmm is None:
         return Comparison(X, settings, kmeans, None, kmeans_labels, None, None, None,
                           *seconds, gmm_error=gmm_error, **extra)
@@ -424,8 +552,8 @@ def agreement(comparison):
         return None
     n_disagree = int(c.disagree.sum())
     return {
-        "ari": float(metrics.adjusted_rand_score(c.kmeans_labels, c.gmm_labels)),
-        "nmi": float(metrics.normalized_mutual_info_score(c.kmeans_labels, c.gmm_labels)),
+        "ari": float(adjusted_rand_score(c.kmeans_labels, c.gmm_labels)),
+        "nmi": float(normalized_mutual_info_score(c.kmeans_labels, c.gmm_labels)),
         "n_disagree": n_disagree,
         "share_disagree": n_disagree / len(c.X),
     }
@@ -445,9 +573,9 @@ def headline(comparison, true_labels=None):
     if summary is None or true_labels is None:
         return summary
     return summary | {
-        "ari_kmeans_truth": float(metrics.adjusted_rand_score(true_labels,
+        "ari_kmeans_truth": float(adjusted_rand_score(true_labels,
                                                                comparison.kmeans_labels)),
-        "ari_gmm_truth": float(metrics.adjusted_rand_score(true_labels, comparison.gmm_labels)),
+        "ari_gmm_truth": float(adjusted_rand_score(true_labels, comparison.gmm_labels)),
     }
 
 
@@ -466,15 +594,14 @@ def metrics_table(comparison, true_labels=None):
     rows = []
     if true_labels is not None:
         rows.append(_row("ARI vs true labels",
-                         metrics.adjusted_rand_score(true_labels, c.kmeans_labels),
+                         adjusted_rand_score(true_labels, c.kmeans_labels),
                          None if gmm_labels is None
-                         else metrics.adjusted_rand_score(true_labels, gmm_labels)))
+                         else adjusted_rand_score(true_labels, gmm_labels)))
         rows.append(_row("NMI vs true labels",
-                         metrics.normalized_mutual_info_score(true_labels, c.kmeans_labels),
+                         normalized_mutual_info_score(true_labels, c.kmeans_labels),
                          None if gmm_labels is None
-                         else metrics.normalized_mutual_info_score(true_labels, gmm_labels)))
-    rows.append(_row("Silhouette", silhouette(X, c.kmeans_labels),
-                     None if gmm_labels is None else silhouette(X, gmm_labels)))
+                         else normalized_mutual_info_score(true_labels, gmm_labels)))
+    rows.append(_row("Silhouette", *silhouettes(X, c.kmeans_labels, gmm_labels)))
     rows.append(_row("K-means inertia", c.kmeans.inertia_, None))
     if c.gmm is not None:
         n = len(X)
@@ -515,11 +642,17 @@ def stopped_because(model):
 
 def silhouette(X, labels, sample_size=SILHOUETTE_SAMPLE, seed=0):
     """Mean silhouette (on a fixed random sample for large data); None for one cluster."""
-    n_labels = len(np.unique(labels))
-    if n_labels < 2 or n_labels >= len(X):
-        return None
+    return silhouettes(X, labels, sample_size=sample_size, seed=seed)[0]
+
+
+def silhouettes(X, *label_sets, sample_size=SILHOUETTE_SAMPLE, seed=0):
+    """:func:`silhouette` of several labellings (None for one that is not scored), on
+    the same sample."""
     size = sample_size if len(X) > sample_size else None
-    return float(metrics.silhouette_score(X, labels, sample_size=size, random_state=seed))
+    scored = [labels is not None and 2 <= n_distinct(labels) < len(X) for labels in label_sets]
+    values = iter(silhouette_scores(X, [labels for labels, ok in zip(label_sets, scored) if ok],
+                                    sample_size=size, random_state=seed) if any(scored) else [])
+    return [next(values) if ok else None for ok in scored]
 
 
 # ------------------------------------------------------------------ 2-D views
@@ -570,10 +703,9 @@ def feature_view(columns, x, y):
 
 def pca_view(X):
     """The view onto the first two principal components of ``X`` (n_features >= 2)."""
-    pca = PCA(n_components=2, random_state=0).fit(X)
-    share = pca.explained_variance_ratio_
+    components, mean, share = principal_components(X)
     return View(
-        pca.components_, pca.mean_, ("PC 1", "PC 2"),
+        components, mean, ("PC 1", "PC 2"),
         f"PC 1 and PC 2 explain {100 * share[0]:.0f}% and {100 * share[1]:.0f}% of the "
         "variance.",
     )

@@ -1,14 +1,14 @@
 """Built-in datasets: iris and synthetic cases where K-means and a GMM disagree (or agree).
 
-Every dataset is generated or bundled with scikit-learn, needs no download and
-keeps its true labels so both methods can be scored.
+Every dataset is generated or bundled with scikit-learn (imported when a
+dataset is first made), needs no download and keeps its true labels so both
+methods can be scored.
 """
 
 import functools
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn import datasets as skdatasets
 
 
 @dataclass(frozen=True)
@@ -36,61 +36,78 @@ class Dataset:
     suggested_k: int
 
 
+def make_blobs(*args, **kwargs):
+    """``sklearn.datasets.make_blobs``, imported on first use (not on a page that needs
+    no built-in dataset beyond one already cached)."""
+    from sklearn.datasets import make_blobs as blobs
+
+    return blobs(*args, **kwargs)
+
+
+def make_moons(*args, **kwargs):
+    """``sklearn.datasets.make_moons``, imported on first use."""
+    from sklearn.datasets import make_moons as moons
+
+    return moons(*args, **kwargs)
+
+
 def _iris():
+    from sklearn import datasets as skdatasets  # only for iris: it holds the file
+
     bunch = skdatasets.load_iris()
     names = tuple(n.replace(" (cm)", "") for n in bunch.feature_names)
     return Dataset(
-        "Iris", bunch.data, names, bunch.target_names[bunch.target],
+        TITLES["iris"], bunch.data, names, bunch.target_names[bunch.target],
         "Fisher's 150 flowers, 4 measurements, 3 species. Versicolor and virginica overlap; "
         "a full-covariance GMM separates them better than K-means.", 3,
     )
 
 
 def _anisotropic():
-    X, y = skdatasets.make_blobs(n_samples=600, centers=3, random_state=170)
+    X, y = make_blobs(n_samples=600, centers=3, random_state=170)
     X = X @ np.array([[0.6, -0.6], [-0.4, 0.8]])
     return Dataset(
-        "Anisotropic (sheared) blobs", X, ("x1", "x2"), _names(y),
+        TITLES["anisotropic"], X, ("x1", "x2"), _names(y),
         "Three elongated, tilted clusters. K-means' Euclidean distance cuts across them; "
         "a full-covariance GMM follows their shape.", 3,
     )
 
 
 def _unequal_variance():
-    X, y = skdatasets.make_blobs(
+    X, y = make_blobs(
         n_samples=600, centers=3, cluster_std=[1.0, 2.5, 0.5], random_state=170
     )
     return Dataset(
-        "Blobs of unequal variance", X, ("x1", "x2"), _names(y),
+        TITLES["unequal_variance"], X, ("x1", "x2"), _names(y),
         "One wide cluster beside two tight ones. K-means gives the wide cluster's edge to "
         "its neighbours; the GMM's variance weighting keeps it whole.", 3,
     )
 
 
 def _unequal_sizes():
-    X, y = skdatasets.make_blobs(
+    X, y = make_blobs(
         n_samples=[600, 60, 30], centers=[[0, 0], [6, 1], [4, -5]],
         cluster_std=[2.0, 0.6, 0.5], random_state=0,
     )
     return Dataset(
-        "Unequal cluster sizes", X, ("x1", "x2"), _names(y),
+        TITLES["unequal_sizes"], X, ("x1", "x2"), _names(y),
         "600, 60 and 30 points. K-means moves centroids into the big cluster and splits it; "
         "the GMM's mixing weights and variances let a cluster be small and tight.", 3,
     )
 
 
 def _round_blobs():
-    X, y = skdatasets.make_blobs(n_samples=600, centers=4, cluster_std=0.8, random_state=8)
+    X, y = make_blobs(n_samples=600, centers=4, cluster_std=0.8, random_state=8)
     return Dataset(
-        "Well-separated round blobs", X, ("x1", "x2"), _names(y),
+        TITLES["round_blobs"], X, ("x1", "x2"), _names(y),
         "Four round, equal, well-separated clusters: the case where both methods agree.", 4,
     )
 
 
 def _moons():
-    X, y = skdatasets.make_moons(n_samples=600, noise=0.07, random_state=0)
+    X, y = make_moons(n_samples=600, noise=0.07, random_state=0)
     return Dataset(
-        "Two moons (non-Gaussian)", X, ("x1", "x2"), _names(y),
+        TITLES["moons"], X, ("x1", "x2"), _names(y),
         "Two interleaved crescents. Neither method's model fits curved clusters, so both "
         "cut them; more components than classes helps the GMM describe the shape.", 2,
     )
@@ -100,6 +117,14 @@ def _names(y):
     return np.array([f"class {v}" for v in y])
 
 
+TITLES = {  # shown in the dataset menu, which must not generate every dataset to list it
+    "anisotropic": "Anisotropic (sheared) blobs",
+    "iris": "Iris",
+    "unequal_variance": "Blobs of unequal variance",
+    "unequal_sizes": "Unequal cluster sizes",
+    "round_blobs": "Well-separated round blobs",
+    "moons": "Two moons (non-Gaussian)",
+}
 BUILTIN = {
     "anisotropic": _anisotropic,
     "iris": _iris,
@@ -127,5 +152,5 @@ def load(key):
 
 
 def titles():
-    """Display title of every built-in dataset, by key."""
-    return {key: load(key).name for key in BUILTIN}
+    """Display title of every built-in dataset, by key (none of them generated)."""
+    return {key: TITLES.get(key) or load(key).name for key in BUILTIN}

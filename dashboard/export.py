@@ -1,16 +1,25 @@
 """What leaves the app: the data with both models' results as formula-safe CSV,
-the fitted models as JSON (loadable by ``gmmcore``), and a script that refits them."""
+the fitted models as JSON (loadable by ``gmmcore``), and a script that refits them.
+
+pandas is imported where a table is built, not with this module: the Compare
+page imports it, and a fresh server's first charts should not wait for pandas.
+"""
+
+from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 import gmmcore
 from gmmcore import io
 
 from . import compare
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CSV_NAME = "kmeans_vs_gmm.csv"
 JSON_NAME = "kmeans_vs_gmm_models.json"
@@ -26,6 +35,8 @@ def neutralise_formulas(frame):
     Numbers are left alone (a negative number is not a formula); only text
     cells starting with ``= + - @``, a tab or a carriage return change.
     """
+    import pandas as pd
+
     frame = frame.copy()
     for name in frame.columns:
         if frame[name].dtype == object or pd.api.types.is_string_dtype(frame[name]):
@@ -97,6 +108,8 @@ def results_frame(comparison, columns, labels=None, features=None, source=None):
         Clusters are numbered from 1, GMM clusters matched to K-means'; columns
         as :func:`gmmcore.io.result_columns` names them.
     """
+    import pandas as pd
+
     results = io.result_columns(comparison.kmeans_labels, comparison.resp)
     if source is not None:
         return _joined_to_source(comparison, results, source)
@@ -113,6 +126,8 @@ def results_frame(comparison, columns, labels=None, features=None, source=None):
 
 
 def _joined_to_source(comparison, results, source):
+    import pandas as pd
+
     positions = source.row_numbers if comparison.rows is None else \
         source.row_numbers[comparison.rows]
     frame = source.table.copy()
@@ -146,6 +161,8 @@ def cluster_profiles(comparison, columns, features):
         One row per (method, cluster): ``method``, ``cluster`` (from 1),
         ``points``, ``share``, then ``<feature> mean`` and ``<feature> std``.
     """
+    import pandas as pd
+
     shown = features if comparison.rows is None else features[comparison.rows]
     labelings = [("K-means", comparison.kmeans_labels)]
     if comparison.gmm_labels is not None:

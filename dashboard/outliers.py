@@ -12,7 +12,6 @@ Plain functions over a :class:`dashboard.compare.Comparison`; no Streamlit.
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from gmmcore import center_distances, flag_share, outlier_scores
 
@@ -223,6 +222,8 @@ def table(comparison: Comparison, s: Scores, flags: Flags, columns, features=Non
     """
     rows = np.flatnonzero(flags.either)
     rows = rows[np.argsort(s.log_density[rows], kind="stable")][:max_rows]
+    import pandas as pd  # only where a table is built: not on a fresh server's first page
+
     frame = pd.DataFrame({"row": rows})
     loaded = rows if comparison.rows is None else comparison.rows[rows]
     if comparison.rows is not None:

@@ -243,7 +243,8 @@ def density_figure(comparison: Comparison, view: View, components=False,
     xy = view.points(X)
     rows = display_rows(len(X), max_points)
     side = shapes.density_grid_size(1 + (k if components else 0))
-    xs, ys, grid = _grid(xy, side)
+    # A square grid over the data's box: side x side cells, as the budget planned.
+    xs, ys, grid = _grid(xy, side, aspects=(1.0, 1.0))
     mixture, per_component = shapes.log_density_grid(comparison, view, grid)
     at_points, _ = shapes.log_density_grid(comparison, view, xy[rows])
     levels = shapes.contour_levels(mixture, at_points)
@@ -251,12 +252,12 @@ def density_figure(comparison: Comparison, view: View, components=False,
     if components:
         for j in range(k):
             fig.add_trace(_contour(
-                xs, ys, per_component[:, j].reshape(side, side), levels,
+                xs, ys, per_component[:, j].reshape(len(ys), len(xs)), levels,
                 colorscale=[[0, cluster_color(j)], [1, cluster_color(j)]], showscale=False,
                 line={"width": 1.2, "dash": "dot"}, name=f"component {j + 1}: log πN",
                 showlegend=True, hoverinfo="skip"))
     fig.add_trace(_contour(
-        xs, ys, mixture.reshape(side, side), levels, colorscale=SEQUENTIAL,
+        xs, ys, mixture.reshape(len(ys), len(xs)), levels, colorscale=SEQUENTIAL,
         line={"width": 1.5}, opacity=0.8, name="mixture log-density", showlegend=True,
         colorbar={"title": {"text": "log p(x)"}},
         hovertemplate="log p = %{z:.3f}<extra>mixture</extra>"))

@@ -1,6 +1,5 @@
 """Compare: K-means and the GMM side by side on the same data."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, compare, export
@@ -52,8 +51,9 @@ if not cur.view.is_exact and len(cur.columns) > 2:
 st.caption(" ".join(n for n in notes if n))
 
 st.subheader("Metrics")
-table = pd.DataFrame(cached.metrics_rows(cur)).set_index("metric")
-st.dataframe(table.map(compare.format_value), width="stretch")
+st.dataframe([{name: compare.format_value(value) if name != "metric" else value
+               for name, value in row.items()} for row in cached.metrics_rows(cur)],
+             hide_index=True, width="stretch")
 
 features = sidebar.fitted_features(cur)
 profiles = cached.profiles(cur, features)
@@ -89,5 +89,7 @@ st.caption("The data CSV has every row of your file in its order (`source_row`) 
            "left out are kept with empty results and `excluded_because`. The JSON loads back "
            "with `gmmcore.models_from_dict(json.load(f))`. Every chart exports a PNG from its "
            "toolbar (camera icon).")
-with st.expander("The script"):
-    st.code(script, language="python")
+script_box = st.expander("The script", key="compare_script_open", on_change="rerun")
+if script_box.open:  # drawn only while open
+    with script_box:
+        st.code(script, language="python")

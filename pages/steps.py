@@ -24,7 +24,9 @@ st.markdown(
     "(colours blend where a point is shared); the M-step moves each mean to the "
     "responsibility-weighted average and refits its covariance. **Lloyd's K-means**: each "
     "point goes wholly to its nearest centroid, then each centroid moves to the mean of its "
-    "points. Faint markers and arrows show where the last step moved them."
+    "points. Faint markers and arrows show where the last step moved them. **▶ Play** on "
+    "the chart runs the iterations from the one the slider shows to the last, in your "
+    "browser."
 )
 
 
@@ -34,8 +36,10 @@ def show_gmm():
     step = explain.gmm_step(c, t, rows)
     path = cached.per_fit(cur, explain.gmm_log_likelihood_path)
     left, right = st.columns([3, 2])
-    widgets.plot(left, charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter),
-            key="steps_gmm_chart")
+    figure = charts.animated(
+        charts.gmm_step_figure(cur.view, c.X, rows, step, n_iter, figure=charts.AnimatedFigure),
+        cached.step_frames(cur, "gmm", rows, t), t)
+    widgets.plot(left, figure, key="steps_gmm_chart")
     widgets.plot(right, charts.step_curve_figure(path, t, "Mean log-likelihood",
                                             "mean log-likelihood", charts.cluster_color(0)),
             key="steps_gmm_curve")
@@ -53,8 +57,11 @@ def show_kmeans():
     step = explain.kmeans_step(c, t, rows)
     path = explain.kmeans_inertia_path(c)
     left, right = st.columns([3, 2])
-    widgets.plot(left, charts.kmeans_step_figure(cur.view, c.X, rows, step, n_iter),
-            key="steps_kmeans_chart")
+    figure = charts.animated(
+        charts.kmeans_step_figure(cur.view, c.X, rows, step, n_iter,
+                                  figure=charts.AnimatedFigure),
+        cached.step_frames(cur, "kmeans", rows, t), t)
+    widgets.plot(left, figure, key="steps_kmeans_chart")
     widgets.plot(right, charts.step_curve_figure(path, t, "Inertia", "inertia",
                                             charts.cluster_color(2)),
             key="steps_kmeans_curve")
@@ -71,12 +78,10 @@ if gmm_tab.open is not False:
         if c.gmm is None:
             st.info("The Gaussian mixture could not be fitted with these settings.")
         else:
-            st.fragment(show_gmm, run_every=widgets.play_button(
-                "gmm", explain.recorded_steps(c.gmm)))()
+            st.fragment(show_gmm)()  # moving the slider reruns only this
 if kmeans_tab.open is not False:
     with kmeans_tab:
-        st.fragment(show_kmeans, run_every=widgets.play_button(
-            "kmeans", explain.recorded_steps(c.kmeans)))()
+        st.fragment(show_kmeans)()
 if not cur.view.is_exact and len(cur.columns) > 2:
     st.caption(f"{cur.view.note} Ellipses and regions are those of the models projected "
                "onto this view; the fits use every feature.")

@@ -6,8 +6,10 @@ and settings give the same result), held in caches bounded in bytes and age
 :mod:`dashboard.budget` plans for it.
 """
 
+import dataclasses
 import hashlib
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -23,12 +25,12 @@ from .. import (
     choose_k,
     compare,
     datasets,
+    explain,
     export,
     generate,
     ingest,
     loaded,
     outliers,
-    shapes,
 )
 from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
@@ -107,6 +109,21 @@ def _heavy_pool():
                                initializer=start_heavy_worker)
 
 
+@st.cache_resource(show_spinner=False)
+def _heavy_worker_started():
+    """Start the heavy-work process once, without waiting for it (see :func:`warm_up`)."""
+    return _heavy_pool().submit(os.getpid)
+
+
+def warm_up():
+    """Start the heavy-work process now, before it is needed: called when a visitor
+    chooses to upload, so their file is parsed without waiting a second or two for
+    the process to start and import pandas and gmmcore."""
+    future = _heavy_worker_started()
+    if future.done() and future.exception() is not None:  # a pool that broke since
+        _heavy_worker_started.clear()
+
+
 def _heavy(func, *args, **kwargs):
     """``func(*args, **kwargs)`` in the heavy-work process; says so while it waits its turn."""
     try:
@@ -116,8 +133,10 @@ def _heavy(func, *args, **kwargs):
         except FuturesTimeout:
             pass
         if not future.running():
-            with st.spinner("Another viewer's large computation is running on this server; "
-                            "yours starts as soon as it ends…"):
+            waiting = ("Another viewer's large computation is running on this server; "
+                       "yours starts as soon as it ends…") if _heavy_worker_started().done() \
+                else "Starting the server's worker for large computations…"
+            with st.spinner(waiting):
                 while not future.running() and not future.done():
                     wait([future], timeout=0.2)
         return future.result()
@@ -131,6 +150,7 @@ def ingest_upload(digest, missing, raw):
     """Parse an upload; cached by the SHA-256 of its full bytes. Large ones are parsed
     in the heavy-work process (their peak memory stays out of the server's), small
     ones here, at most ``PARSE_SLOTS`` at a time."""
+
     def parse():
         if len(raw) > HEAVY_UPLOAD_MB * MB:
             result = _heavy(ingest.ingest, raw, missing=missing)
@@ -150,13 +170,30 @@ def read_model_file(digest, name, raw):
 
 
 def fit_comparison(digest, columns, settings, X):
-    """Both fits for one dataset (by digest), column choice and settings, within budget."""
+    """Both fits for one dataset (by digest), column choice and settings, within budget.
+
+    K-means is cached on its own, by what it depends on: changing only the
+    mixture's settings (covariance type, initialisation, tol, reg_covar) fits
+    the mixture alone.
+    """
     def fit():
-        estimate = plan_fit(len(X), X.shape[1], settings, limits()).estimated_seconds
-        if estimate <= HEAVY_SECONDS:
-            comparison = compare.compare(X, settings, limits(), columns)
+        plan = plan_fit(len(X), X.shape[1], settings, limits())
+        kmeans_key = ("kmeans", digest, columns, compare.kmeans_inputs(settings, plan))
+        if plan.estimated_seconds <= HEAVY_SECONDS:
+            kmeans = _caches()["fits"].get(
+                kmeans_key, lambda: compare.kmeans_fit(X, settings, limits(), plan))
+            comparison = compare.compare(X, settings, limits(), columns, kmeans)
         else:
-            comparison = _heavy(compare.compare, X, settings, limits(), columns)
+            # Fitted in the heavy-work process, labelled here: the rows and the per-row
+            # results stay in this process rather than crossing twice (72 MB at 1,000,000
+            # rows x 3, K = 4: a third of a second).
+            kmeans = _caches()["fits"].peek(kmeans_key)
+            fits = _heavy(compare.fit_models, X, settings, limits(),
+                          None if kmeans is None else dataclasses.replace(kmeans, labels=None))
+            if kmeans is None:  # fitted there with the mixture, in one trip
+                kmeans = _caches()["fits"].get(kmeans_key, lambda: fits.kmeans)
+            comparison = compare.compare(X, settings, limits(), columns,
+                                         fits=dataclasses.replace(fits, kmeans=kmeans))
         _read_only(comparison.X, comparison.kmeans_labels, comparison.gmm_labels,
                    comparison.resp)
         return comparison
@@ -256,6 +293,44 @@ def outlier_figures(cur, share, row):
                                     build)
 
 
+def step_frames(cur, method, rows, start):
+    """Animation frames (:func:`dashboard.charts.step_frame`) of the step-through from
+    iteration ``start``: as many of the following iterations as one animation carries.
+    Each iteration's frame is built once per fit and view and shared.
+
+    Parameters
+    ----------
+    cur : state.Current
+    method : {'gmm', 'kmeans'}
+    rows : ndarray of int
+        The rows the step figures show.
+    start : int
+
+    Returns
+    -------
+    list of dict
+    """
+    c = cur.comparison
+    model = c.gmm if method == "gmm" else c.kmeans
+    last = explain.recorded_steps(model)
+    count = charts.max_frames(len(rows))
+    first = start if start < last else 0  # at the end, Play starts again from the start
+    return [_caches()["figures"].get(("frame", method, cur.fit_key, cur.view_choice, len(rows),
+                                      t), lambda t=t: _step_frame(cur, method, rows, t, last))
+            for t in range(first, min(last, first + count - 1) + 1)]
+
+
+def _step_frame(cur, method, rows, t, last):
+    c = cur.comparison
+    if method == "gmm":
+        fig = charts.gmm_step_figure(cur.view, c.X, rows, explain.gmm_step(c, t, rows),
+                                     c.gmm.n_iter_, validate=False)
+    else:
+        fig = charts.kmeans_step_figure(cur.view, c.X, rows, explain.kmeans_step(c, t, rows),
+                                        c.kmeans.n_iter_, validate=False)
+    return charts.step_frame(fig, t)
+
+
 # ------------------------------------------------------------- model selection
 def model_grid(cur, ks, progress=None):
     """BIC/AIC/ICL for every K in ``ks`` x covariance type, and K-means' inertia and
@@ -298,6 +373,8 @@ def view3d_for(cur, axes):
     """The 3-D view of this run's fitted rows: the first three principal components
     (``axes == ("pca",)``) or three features (``("features", x, y, z)``); computed once
     per data, columns and choice and cached."""
+    from .. import shapes  # (scikit-learn's PCA) only once someone opens the 3-D view
+
     def build():
         if axes[0] == "pca":
             return shapes.pca_view3(cur.comparison.X)

@@ -61,7 +61,12 @@ def share_section(feature_columns):
     query = links.to_query(st.session_state, DEFAULTS, feature_columns)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
-    with st.sidebar.popover("Share this view", icon=":material/link:", width="stretch"):
+    # Drawn only while open (opening it reruns): its link changes with every setting.
+    share = st.sidebar.popover("Share this view", icon=":material/link:", width="stretch",
+                               key="share_open", on_change="rerun")
+    if not share.open:
+        return
+    with share:
         st.markdown("Anyone opening this link sees this page with these settings:")
         st.code(links.share_url(st.context.url, query), language=None, wrap_lines=True)
         st.caption("Use the copy icon at the right of the link.")

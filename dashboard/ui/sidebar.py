@@ -7,7 +7,7 @@ visitor uploaded (file names, headers) is shown escaped.
 
 import streamlit as st
 
-from .. import compare, datasets, export, generate, ingest, links, loaded
+from .. import compare, datasets, export, generate, links, loaded
 from ..links import GENERATED, MODEL, UPLOAD
 from ..settings import GENERATOR_CONTROLS, MAX_K, by_key
 from ..text import escape
@@ -79,6 +79,9 @@ def _data_section():
         st.session_state["last_builtin"] = choice
         return cached.builtin_data(choice)
 
+    from .. import ingest  # (pandas) only once someone uploads
+
+    cached.warm_up()  # large files are parsed in the heavy-work process: start it now
     upload = sb.file_uploader(
         "CSV or TSV file", type=["csv", "tsv", "txt"], key="upload",
         help=f"Up to {ingest.MAX_UPLOAD_MB} MB, {ingest.MAX_ROWS:,} rows and "
@@ -90,8 +93,8 @@ def _data_section():
                f"{ingest.MAX_COLUMNS} columns. The file stays in your session only.")
     if upload is not None:
         size = upload.size
-        with st.spinner(f"Reading {escape(upload.name, 80)} ({size / 2**20:.1f} MB, about "
-                        f"{ingest.read_seconds(size):.0f} s for a file this size)…"):
+        with st.spinner(f"Reading {escape(upload.name, 80)} ({size / 2**20:.1f} MB, "
+                        f"{ingest.read_seconds(size):.0f} s at most for a file this size)…"):
             data, error = _upload_data(upload, st.session_state["missing"])
         if error:
             sb.error(escape(error, 1000))
@@ -369,6 +372,8 @@ def render_sidebar():
 
 
 def _columns_of(data, columns):
+    if tuple(columns) == tuple(data.columns):
+        return data.X  # every column: no copy (60 ms a run at 1,000,000 rows x 3)
     return data.X[:, [data.columns.index(c) for c in columns]]
 
 

@@ -12,8 +12,6 @@ from ..text import escape
 from . import cached, sidebar
 from .state import current
 
-PLAY_SECONDS = 0.8
-
 
 def page_start(title, *, needs_mixture=False):
     """The page's title and the fit's messages; returns this run's ``Current``.
@@ -75,44 +73,11 @@ def plot(where, fig, *, key, **kwargs):
 
 
 # ------------------------------------------------------------- step-through
-def _playing_key(name):
-    return f"steps_{name}_playing"
-
-
-def _toggle_play(name, n_iter):
-    key_t = f"steps_{name}_t"
-    playing = not st.session_state.get(_playing_key(name), False)
-    st.session_state[_playing_key(name)] = playing
-    if playing and st.session_state.get(key_t, 0) >= n_iter:
-        st.session_state[key_t] = 0
-
-
-def play_button(name, n_iter):
-    """A Play / Pause button for an iteration slider; returns the autoplay interval
-    (seconds, for ``st.fragment(run_every=...)``) or None when paused."""
-    playing = st.session_state.get(_playing_key(name), False)
-    st.button("Pause" if playing else "Play", key=f"steps_{name}_play",
-              icon=":material/pause:" if playing else ":material/play_arrow:",
-              on_click=_toggle_play, args=(name, n_iter),
-              help="Step through the iterations automatically.")
-    return PLAY_SECONDS if playing else None
-
-
 def iteration_slider(name, n_iter, label):
-    """Slider over iterations 0..n_iter that advances by one per autoplay tick.
-
-    Call inside the fragment that :func:`play_button`'s interval reruns. At the
-    last iteration, playing stops and the whole page reruns so the button says
-    Play again.
-    """
+    """Slider over iterations 0..n_iter (the chart's own Play button animates them
+    in the browser: :func:`dashboard.charts.animated`)."""
     key_t = f"steps_{name}_t"
-    t = min(int(st.session_state.get(key_t, 0)), n_iter)
-    if st.session_state.get(_playing_key(name), False):
-        if t >= n_iter:
-            st.session_state[_playing_key(name)] = False
-            st.rerun(scope="app")
-        t += 1
-    st.session_state[key_t] = t
+    st.session_state[key_t] = min(int(st.session_state.get(key_t, 0)), n_iter)
     if n_iter == 0:
         st.caption("No iteration was recorded (the fit stopped at its initialisation, or the "
                    "file keeps none).")

@@ -11,6 +11,7 @@ import pytest
 
 import gmmcore
 from dashboard import compare, datasets, export, generate, outliers
+from dashboard.ui import entry
 
 from ..upload_corpus import CASES
 from .conftest import APP, PAGES, AppSession, new_session
@@ -34,7 +35,9 @@ def _metric(at, label):
 
 
 def _plotly_specs(at):
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    """The page's charts (not the hidden one a session's first run sends to preload Plotly)."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")
+            if not el.proto.id.endswith(entry.PRELOAD_KEY)]
 
 
 def test_landing_page_shows_both_methods_disagreeing(app):
@@ -114,6 +117,35 @@ def test_changing_covariance_type_changes_the_result(app):
     assert gmm.covariance_type == "spherical" and gmm.covariances_.shape == (3,)
     title = _plotly_specs(app)[1]["layout"]["title"]["text"]
     assert "spherical" in title
+
+
+def test_only_the_work_a_change_needs_is_redone(app, monkeypatch):
+    fits = {"kmeans": 0, "gmm": 0}
+    for name in fits:
+        def counted(*args, _fit=getattr(compare, f"fit_{name}"), _name=name, **kwargs):
+            fits[_name] += 1
+            return _fit(*args, **kwargs)
+        monkeypatch.setattr(compare, f"fit_{name}", counted)
+
+    def fitted_since(before):
+        return {name: fits[name] - before[name] for name in fits}
+
+    app.selectbox(key="dataset").set_value("iris").run()
+    app.number_input(key="seed").set_value(17).run()  # a fit no other test asks for
+    before = dict(fits)
+    app.selectbox(key="covariance_type").set_value("tied").run()
+    _no_errors(app)
+    assert fitted_since(before) == {"kmeans": 0, "gmm": 1}  # the mixture alone
+    assert _current(app).comparison.gmm.covariance_type == "tied"
+    before = dict(fits)
+    app.radio(key="view").set_value("features").run()
+    app.selectbox(key="view_x").set_value("petal length").run()
+    app.toggle(key="compare_outline").set_value(False).run()
+    app.selectbox(key="covariance_type").set_value("full").run()  # fitted before: cached
+    _no_errors(app)
+    assert fitted_since(before) == {"kmeans": 0, "gmm": 0}
+    app.slider(key="k").set_value(4).run()
+    assert fitted_since(before) == {"kmeans": 1, "gmm": 1}
 
 
 def test_widgets_keep_their_values_across_pages(app):
@@ -275,26 +307,31 @@ def test_step_through_slider_moves_the_iteration(app):
     assert app.query_params["em_step"] == "3"
 
 
-def test_play_advances_one_iteration_per_run_and_stops_at_the_end(app):
+def test_play_animates_the_iterations_in_the_browser_from_the_slider(app):
     _on_page(app, "steps")
     n_iter = _current(app).comparison.gmm.n_iter_
-    app.button(key="steps_gmm_play").click()
+    app.slider(key="steps_gmm_t").set_value(2)
     _on_page(app, "steps")
     _no_errors(app)
-    assert app.session_state["steps_gmm_t"] == 1
-    assert app.button(key="steps_gmm_play").label == "Pause"
+    spec = _plotly_specs(app)[0]
+    assert spec["layout"]["title"]["text"] == f"EM: iteration 2 of {n_iter}"
+    # One frame per iteration from the slider's to the last: Play shows them in the
+    # browser, no run of the script per iteration.
+    frames = spec["frames"]
+    assert [f["name"] for f in frames] == [str(t) for t in range(2, n_iter + 1)]
+    assert frames[-1]["layout"]["title"]["text"] == f"EM: iteration {n_iter} of {n_iter} (final)"
+    play, pause = spec["layout"]["updatemenus"][0]["buttons"]
+    assert play["label"].endswith("Play") and play["method"] == "animate"
+    assert play["args"][0] == [str(t) for t in range(3, n_iter + 1)]
+    assert pause["args"][0] == [None]
+    colours = [f["data"][0]["marker"]["color"] for f in frames]
+    assert colours[0] != colours[-1]  # the responsibilities change as EM runs
+    # At the last iteration Play starts again from the initialisation.
+    app.slider(key="steps_gmm_t").set_value(n_iter)
     _on_page(app, "steps")
-    assert app.session_state["steps_gmm_t"] == 2
-    app.session_state["steps_gmm_t"] = n_iter
-    _on_page(app, "steps")
-    _no_errors(app)
-    assert app.session_state["steps_gmm_playing"] is False
-    assert app.button(key="steps_gmm_play").label == "Play"
-    assert app.session_state["steps_gmm_t"] == n_iter
-    # Play at the last iteration starts again from the initialisation.
-    app.button(key="steps_gmm_play").click()
-    _on_page(app, "steps")
-    assert app.session_state["steps_gmm_t"] == 1
+    spec = _plotly_specs(app)[0]
+    assert spec["layout"]["updatemenus"][0]["buttons"][0]["args"][0][0] == "0"
+    assert spec["frames"][0]["name"] == "0"
 
 
 def test_inspector_starts_on_a_disagreement_and_follows_the_row_number(app):

@@ -237,6 +237,71 @@ def test_step_through_slider_and_a_click_on_the_inspector(server, browser):
     page.close()
 
 
+# Counts the websocket messages the page receives (a run of the app sends several).
+COUNT_MESSAGES = """(() => {
+  const Native = window.WebSocket;
+  window.__messages = 0;
+  const Counted = function (...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', () => { window.__messages += 1; });
+    return ws;
+  };
+  Counted.prototype = Native.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Counted[k] = Native[k];
+  window.WebSocket = Counted;
+})();"""
+TRACES = """i => document.querySelectorAll('.js-plotly-plot')[i]._fullData
+    .map(t => [t.name, t.x ? t.x.length : 0, t.marker ? String(t.marker.color) : ''])"""
+
+
+def _traces(page, index):
+    return page.evaluate(TRACES, index)
+
+
+def test_a_k_change_redraws_both_charts_and_play_runs_in_the_browser(server, browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    context.add_init_script(COUNT_MESSAGES)
+    page = context.new_page()
+    page.goto(server)
+    _wait_until_drawn(page, 2)
+    before = [_traces(page, 0), _traces(page, 1)]
+    assert sum(name.startswith("K-means ") for name, _, _ in before[0]) == 3
+    k_slider = _sidebar(page).locator('[data-testid="stSlider"]').filter(has_text="clusters K")
+    k_slider.get_by_role("slider").focus()
+    page.keyboard.press("ArrowRight")
+    # Both charts are drawn again from new data: four clusters each.
+    page.wait_for_function(
+        """() => [0, 1].every(i => {
+            const gd = document.querySelectorAll('.js-plotly-plot')[i];
+            return gd && gd._fullData && gd._fullData.filter(
+                t => /^(K-means|GMM) \\d+$/.test(t.name)).length === 4; })""",
+        timeout=60_000)
+    _wait_until_drawn(page, 2)
+    _assert_no_exception(page, "K change")
+    after = [_traces(page, 0), _traces(page, 1)]
+    assert after[0] != before[0] and after[1] != before[1]
+    assert sum(name.startswith("GMM ") for name, _, _ in after[1]) == 4
+
+    _sidebar(page).get_by_role("link", name="EM step-through").click()
+    page.wait_for_function(
+        "() => document.querySelector('h1') && "
+        "document.querySelector('h1').innerText.includes('EM step by step')", timeout=60_000)
+    _wait_until_drawn(page, 2)
+    first = _traces(page, 0)
+    assert "EM: initialisation" in _chart_title(page, 0)
+    messages = page.evaluate("() => window.__messages")
+    page.locator(".js-plotly-plot .updatemenu-button", has_text="Play").first.click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        ".includes('(final)')", timeout=60_000)
+    # What the chart shows moved on (colours and ellipses of the last iteration), and the
+    # server was not asked for anything while it played.
+    assert _traces(page, 0) != first
+    assert page.evaluate("() => window.__messages") == messages
+    _assert_no_exception(page, "Play")
+    context.close()
+
+
 def test_every_page_draws_and_an_upload_loads(server, browser):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.goto(server)

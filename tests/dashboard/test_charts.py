@@ -1,7 +1,10 @@
+import base64
 import dataclasses
+import json
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 from plotly.colors import hex_to_rgb
 
@@ -25,7 +28,8 @@ def test_kmeans_figure_points_centroids_and_regions(aniso):
     fig = charts.kmeans_figure(c, view)
     assert isinstance(fig, go.Figure)
     points = _by_name(fig, "K-means ")
-    assert len(points) == 3 and all(isinstance(t, go.Scattergl) for t in points)
+    # 600 points: SVG markers (a WebGL chart costs more to set up than it saves here).
+    assert len(points) == 3 and all(isinstance(t, go.Scatter) for t in points)
     assert sum(len(t.x) for t in points) == len(d.X)
     for j, t in enumerate(points):
         assert t.marker.color == charts.cluster_color(j)
@@ -42,6 +46,40 @@ def test_kmeans_figure_points_centroids_and_regions(aniso):
         z.ravel(), c.kmeans.predict(np.column_stack([gx.ravel(), gy.ravel()])))
     assert fig.layout.xaxis.title.text == "x1" and fig.layout.yaxis.title.text == "x2"
     assert fig.layout.yaxis.scaleanchor == "x"
+    # Equal axes by stretching the ranges, not the plot's box (which makes Streamlit's
+    # chart redraw itself several times over).
+    assert fig.layout.yaxis.constrain == fig.layout.xaxis.constrain == "range"
+
+
+def test_regions_fill_every_plot_shape_the_equal_axes_can_take(aniso):
+    d, c, view = aniso
+    xy = view.points(c.X)
+    lo, hi = charts.data_box(xy)
+    for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
+        regions = fig.data[0]
+        # The axes show the data; the regions reach as far as equal axes can stretch
+        # that view in a plot 0.75 to 1.6 times as wide as tall.
+        assert fig.layout.xaxis.range == (lo[0], hi[0])
+        assert fig.layout.yaxis.range == (lo[1], hi[1])
+        span = hi - lo
+        low_aspect, high_aspect = charts.REGION_ASPECTS
+        assert regions.x[-1] - regions.x[0] >= span[1] * high_aspect * 0.999
+        assert regions.y[-1] - regions.y[0] >= span[0] / low_aspect * 0.999
+        cells = np.diff(regions.x)[0], np.diff(regions.y)[0]
+        assert cells[0] == pytest.approx(cells[1], rel=0.05)  # square cells
+
+
+def test_many_points_are_drawn_with_webgl_few_with_svg():
+    assert charts.scatter_type(charts.SVG_MAX_POINTS) is go.Scatter
+    assert charts.scatter_type(charts.SVG_MAX_POINTS + 1) is go.Scattergl
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(size=(1500, 2)), rng.normal(5, size=(1500, 2))])
+    c = compare.compare(X, compare.Settings(k=2))
+    view = compare.feature_view(("a", "b"), "a", "b")
+    for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
+        points = [t for t in fig.data if (t.name or "").startswith(("K-means ", "GMM "))]
+        assert points and all(isinstance(t, go.Scattergl) for t in points)
+        assert sum(len(t.x) for t in points) == len(X)
 
 
 def test_gmm_figure_ellipses_and_disagreement(aniso):
@@ -98,7 +136,9 @@ def test_projected_views_for_many_features(iris):
     d, c, view = iris
     for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
         assert fig.layout.xaxis.title.text == "PC 1"
-        assert np.asarray(fig.data[0].z).shape == (charts.GRID_SIZE, charts.GRID_SIZE)
+        regions = fig.data[0]
+        assert np.asarray(regions.z).shape == (len(regions.y), len(regions.x))
+        assert charts.GRID_SIZE <= max(len(regions.x), len(regions.y)) <= 2 * charts.GRID_SIZE
         assert set(np.unique(fig.data[0].z)) <= {0, 1, 2}
 
 
@@ -158,7 +198,7 @@ def test_two_features_are_a_plain_scatter_and_one_a_histogram():
     # Plotly draws nothing for a two-dimension scatter matrix without its upper half.
     d = datasets.load("anisotropic")
     pair = charts.scatter_matrix(d.X, d.columns, d.labels)
-    assert all(isinstance(t, go.Scattergl) for t in pair.data) and len(pair.data) == 3
+    assert all(isinstance(t, go.Scatter) for t in pair.data) and len(pair.data) == 3
     assert sum(len(t.x) for t in pair.data) == len(d.X)
     assert pair.layout.xaxis.title.text == "x1" and pair.layout.yaxis.title.text == "x2"
     single = charts.scatter_matrix(d.X[:, :1], d.columns[:1])
@@ -221,7 +261,88 @@ def test_kmeans_step_figure_regions_follow_the_centroids_of_that_iteration(aniso
     np.testing.assert_array_equal(np.asarray(regions.z).ravel(), nearest)
     for j, trace in enumerate(_by_name(fig, "K-means ")):
         np.testing.assert_array_equal(step.labels[trace.customdata], j)
-    assert not _by_name(fig, "centroids before")
+    # Nothing before the first step (the trace is there, empty, for the animation).
+    assert len(_by_name(fig, "centroids before")[0].x) == 0 and not fig.layout.annotations
+
+
+def _frame_applied(base, frame):
+    """``base``'s JSON with an animation frame applied as Plotly.animate applies it."""
+    out = json.loads(pio.to_json(base, validate=False))
+    for i, part in zip(frame["traces"], frame["data"]):
+        for key, value in part.items():
+            if key == "marker":
+                out["data"][i]["marker"]["color"] = value["color"]
+            elif key != "type":
+                out["data"][i][key] = value
+    out["layout"]["title"]["text"] = frame["layout"]["title"]["text"]
+    out["layout"]["annotations"] = frame["layout"]["annotations"]
+    return out
+
+
+def _decoded(value):
+    """Plotly JSON with its binary arrays decoded, for comparing values."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
+    if isinstance(value, dict):  # (an empty list is the same as no value)
+        return {k: _decoded(v) for k, v in value.items() if not (isinstance(v, list) and not v)}
+    if isinstance(value, list):
+        return [_decoded(v) for v in value]
+    return value
+
+
+def _assert_close(a, b, path=""):
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for key in a:
+            _assert_close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+                                   rtol=1e-6, atol=1e-9, err_msg=path)
+    elif isinstance(a, list) and a and isinstance(a[0], dict):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _assert_close(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, path
+
+
+@pytest.mark.parametrize("method", ["gmm", "kmeans"])
+def test_play_frames_turn_one_iteration_into_each_next(aniso, method):
+    d, c, view = aniso
+    rows = charts.display_rows(len(c.X), 500)
+    n_iter = (c.gmm if method == "gmm" else c.kmeans).n_iter_
+
+    def figure(t, **kwargs):
+        if method == "gmm":
+            return charts.gmm_step_figure(view, c.X, rows, explain.gmm_step(c, t, rows),
+                                          n_iter, **kwargs)
+        return charts.kmeans_step_figure(view, c.X, rows, explain.kmeans_step(c, t, rows),
+                                         n_iter, **kwargs)
+
+    # Plotly's checks skipped give the same figure; every iteration has the same traces.
+    for t in (0, 1, n_iter):
+        _assert_close(_decoded(json.loads(pio.to_json(figure(t, validate=False)))),
+                      _decoded(json.loads(pio.to_json(figure(t)))), f"t={t}")
+        assert [tr.name for tr in figure(t).data] == [tr.name for tr in figure(0).data]
+    frames = [charts.step_frame(figure(t, validate=False), t) for t in range(n_iter + 1)]
+    fig = charts.animated(figure(1, figure=charts.AnimatedFigure), frames, 1)
+    spec = json.loads(pio.to_json(fig, validate=False))
+    go.Figure(spec)  # frames, buttons and all: a figure Plotly accepts
+    assert [f["name"] for f in spec["frames"]] == [str(t) for t in range(n_iter + 1)]
+    play, pause = spec["layout"]["updatemenus"][0]["buttons"]
+    assert play["args"][0] == [str(t) for t in range(2, n_iter + 1)]
+    assert play["args"][1]["frame"]["duration"] == charts.FRAME_MS
+    # Each frame applied to the figure of iteration 1 gives that iteration's figure.
+    base = figure(1)
+    for t, frame in zip(range(n_iter + 1), spec["frames"]):
+        _assert_close(_decoded(_frame_applied(base, frame)),
+                      _decoded(json.loads(pio.to_json(figure(t), validate=False))), f"t={t}")
+    # Frames carry only what changes: the mixture's points keep their places.
+    if method == "gmm":
+        assert set(spec["frames"][2]["data"][0]) == {"type", "marker", "customdata"}
+    assert len(pio.to_json(fig, validate=False)) < 12 * len(pio.to_json(base, validate=False))
 
 
 def test_step_curve_marks_the_iteration():

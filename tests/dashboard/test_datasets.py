@@ -49,3 +49,9 @@ def test_round_blobs_both_methods_agree():
     c = compare.compare(d.X, compare.Settings(k=4))
     assert c.disagree.sum() == 0
     assert compare.agreement(c)["ari"] == pytest.approx(1.0)
+
+
+def test_titles_are_the_datasets_names_without_generating_them(monkeypatch):
+    assert datasets.titles() == {key: datasets.load(key).name for key in datasets.BUILTIN}
+    monkeypatch.setattr(datasets, "load", lambda key: pytest.fail("generated " + key))
+    assert set(datasets.titles()) == set(datasets.BUILTIN)

@@ -186,6 +186,15 @@ def test_the_byte_cache_computes_a_key_once_for_concurrent_callers():
     assert calls == [1]
 
 
+def test_the_byte_cache_peeks_without_computing():
+    cache = ByteCache(max_bytes=10**6, ttl=0.05)
+    assert cache.peek("k") is None and len(cache) == 0
+    cache.get("k", lambda: 1)
+    assert cache.peek("k") == 1
+    time.sleep(0.1)
+    assert cache.peek("k") is None
+
+
 def test_the_byte_cache_forgets_old_entries():
     cache = ByteCache(max_bytes=10**6, ttl=0.05)
     cache.get("k", lambda: 1)

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import json
 import warnings
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -174,6 +175,33 @@ def test_ingest_csv_like_text_refuses_or_gives_a_clean_table(raw, missing):
     _check_ingest_result(ingest.ingest(raw, missing=missing))
 
 
+def _both_ways(raw, missing="drop"):
+    """``ingest`` as it reads a file, and as it reads it with its fast path for plain
+    numeric files turned off."""
+    fast = ingest.ingest(raw, missing=missing)
+    with mock.patch.object(ingest, "_plain_head", lambda text, max_rows: None):
+        slow = ingest.ingest(raw, missing=missing)
+    return fast, slow
+
+
+def _assert_same_result(fast, slow):
+    assert (fast.error, fast.report) == (slow.error, slow.report)
+    for name in ("features", "extra", "table"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        if a is None or b is None:
+            assert a is b is None, name
+        else:
+            pd.testing.assert_frame_equal(a, b, check_column_type=False, obj=name)
+    np.testing.assert_array_equal(fast.row_numbers, slow.row_numbers)
+    assert fast.excluded == slow.excluded
+
+
+@FAST
+@given(raw=csv_like_bytes(), missing=st.sampled_from(["drop", "mean"]))
+def test_the_fast_path_for_plain_numbers_reads_any_text_as_the_cell_by_cell_path(raw, missing):
+    _assert_same_result(*_both_ways(raw, missing))
+
+
 @st.composite
 def numeric_tables(draw, min_cols=1):
     """(X, header): 2-30 rows of 1-5 non-constant columns, names unlike numbers."""
@@ -202,6 +230,30 @@ def test_ingest_reads_a_well_formed_table_back_exactly(table, delimiter, encodin
     assert result.features.shape == X.shape
     np.testing.assert_allclose(result.features.to_numpy(), X, rtol=1e-15, atol=0)
     assert result.extra.shape == (len(X), 0)
+
+
+@FAST
+@given(table=numeric_tables(), delimiter=st.sampled_from([",", ";", "\t", "|", " "]),
+       header=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]),
+       number=st.sampled_from([repr, lambda v: f"{v:.6g}", lambda v: f" {v:.3e} "]),
+       title=st.sampled_from(["", "Exported_by_Tool_v1\n", "\n\n"]))
+def test_plain_numeric_files_take_the_fast_path_to_the_same_table(table, delimiter, header,
+                                                                 newline, number, title):
+    X, names = table
+    lines = [delimiter.join(names)] * header + [
+        delimiter.join(number(float(v)).strip() if delimiter == " " else number(float(v))
+                       for v in row) for row in X]
+    if X.shape[1] == 1 and title.strip():
+        title = ""  # (a one-column file cannot tell a title line from its header)
+    raw = (title + newline.join(lines) + newline).encode()
+    read = []
+    with mock.patch.object(ingest, "_read_plain_numbers",
+                           lambda *args, f=ingest._read_plain_numbers: read.append(f(*args))
+                           or read[-1]):
+        fast, slow = _both_ways(raw)
+    _assert_same_result(fast, slow)
+    assert isinstance(read[0], pd.DataFrame)  # the fast path read it
+    assert fast.ok or "No usable numeric column" in fast.error  # (constant once rounded)
 
 
 @FAST
