@@ -63,8 +63,10 @@ NEW_COVARIANCE = "diag"
 # (sidebar link, heading) of every page the app's navigation lists, in order, then back.
 APP_PAGES = [("Data", "Data"), ("Responsibilities", "Responsibilities"),
              ("Convergence", "Convergence"), ("EM step-through", "EM step by step"),
-             ("Why this cluster?", "Why this cluster?"), ("Choose K", "Choose K"),
-             ("How it works", "How it works"), ("Compare", "K-means vs Gaussian mixture")]
+             ("Why this cluster?", "Why this cluster?"), ("Outliers", "Which points don't belong?"),
+             ("Density and distance", "Density and distance"), ("3-D view", "3-D view"),
+             ("Choose K", "Choose K"), ("How it works", "How it works"),
+             ("Compare", "K-means vs Gaussian mixture")]
 FLOOR_PAGES = [("Second page", "Floor, second page"), ("Compare", "Floor")]
 
 # Injected before any page script: watches what the page shows on every animation frame.
