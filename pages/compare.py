@@ -37,12 +37,15 @@ outline = st.toggle("Outline the points the two methods assign differently", val
                     help="A thin magenta outline round every point whose K-means cluster "
                          "and GMM cluster differ (after matching numbers); its fill keeps "
                          "its own cluster's colour and symbol.")
+# Both figures built before either is sent, so the browser draws them together.
+figures = [cached.figure(cur, charts.kmeans_figure, outline),
+           None if c.gmm is None else cached.figure(cur, charts.gmm_figure, outline)]
 left, right = st.columns(2)
 with left:
-    widgets.plot(st, cached.figure(cur, charts.kmeans_figure, outline), key="compare_kmeans")
+    widgets.plot(st, figures[0], key="compare_kmeans")
 with right:
-    if c.gmm is not None:
-        widgets.plot(st, cached.figure(cur, charts.gmm_figure, outline), key="compare_gmm")
+    if figures[1] is not None:
+        widgets.plot(st, figures[1], key="compare_gmm")
 
 notes = [cur.view.note]
 if not cur.view.is_exact and len(cur.columns) > 2:
