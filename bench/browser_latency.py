@@ -356,18 +356,9 @@ def upload_csv(n_rows, seed):
 
 
 def _new_app_test():
-    from streamlit.testing.v1 import AppTest
+    from tests.app.conftest import AppSession  # lands every run on the page with its sidebar
 
-    class Session(AppTest):
-        # As tests/app/conftest.py: land every run on the default page with its sidebar.
-        def _run(self, widget_state=None, timeout=None):
-            self._finished_page_script_hash = ""
-            try:
-                return super()._run(widget_state, timeout)
-            finally:
-                self._page_hash = ""
-
-    at = Session(ROOT / APP, default_timeout=600)
+    at = AppSession(ROOT / APP, default_timeout=600)
     at.run()
     return at
 
