@@ -94,3 +94,13 @@ def test_warning_free_on_normal_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gmmcore.KMeans(3, random_state=0).fit(iris())
+
+
+def test_a_row_exactly_between_centres_goes_to_the_lower_index():
+    X = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 0.0], [1.0, 5.0], [4.0, 4.0]])
+    centers = np.array([[2.0, 0.0], [0.0, 0.0], [1.0, 5.0]])
+    labels, sq = nearest_centers(X, centers)
+    np.testing.assert_array_equal(labels, [1, 0, 0, 2, 2])  # row 2 ties 0 and 1: 0
+    np.testing.assert_allclose(sq, [0.0, 0.0, 1.0, 0.0, 10.0])
+    model = gmmcore.KMeans(3, init=centers, n_init=1, max_iter=1).fit(X)
+    np.testing.assert_array_equal(model.predict(X[:3]), model.labels_[:3])
