@@ -597,7 +597,7 @@ def kmeans_step_figure(view: View, X, rows, step: KMeansStep, n_iter, *, validat
                    box=data_box(view.points(X)))
 
 
-FRAME_MS = 125  # while playing, one iteration every 0.125 s: up to eight per second
+FRAME_MS = 100  # while playing, one iteration every 0.1 s at most (a frame takes longer to draw)
 MAX_FRAME_POINTS = 30_000  # markers x frames an animation carries (about 1 MB of JSON)
 BUTTON_ROW_PX = 36
 
