@@ -165,9 +165,10 @@ def _parse_controls(query, controls, defaults, state, notices):
             state[control.key] = control.setting.parse(query[control.query])
         except ValueError:
             default = defaults.get(control.key, control.default)
+            fallback = ("the page's own choice" if default is None
+                        else control.setting.text(default))
             notices.append(f"The link's {control.query}={_quote(query[control.query])} is not "
-                           f"{control.setting.expected}; using "
-                           f"{control.setting.text(default)}.")
+                           f"{control.setting.expected}; using {fallback}.")
 
 
 def _dataset_shape(chosen, state):

@@ -136,3 +136,10 @@ def test_bad_3d_and_density_values_are_explained(query, fragment):
     bad = next(iter(query))
     if bad != "x3" or "y3" not in query:
         assert links.PARAMS[bad] not in state
+
+
+def test_a_bad_value_for_a_setting_without_default_names_the_fallback_in_words():
+    state, notices = links.from_query({"dataset": "iris", "cluster": "0"}, DEFAULTS)
+    assert state.get("density_cluster") is None
+    assert any("cluster='0'" in n and "using the page's own choice" in n for n in notices)
+    assert not any("None" in n for n in notices)
