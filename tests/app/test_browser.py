@@ -151,7 +151,8 @@ DEEP_LINKS = [
 def _check_deep_link(page, path, heading, n_charts):
     page.wait_for_function(
         "h => document.querySelector('h1') && "
-        "document.querySelector('h1').innerText.includes(h)", arg=heading, timeout=90_000)
+        "document.querySelector('h1').innerText.includes(h)", arg=heading,
+        timeout=180_000)  # eleven first runs at once on a fresh server, two shared cores
     _wait_until_drawn(page, n_charts)
     _assert_no_exception(page, path)
     sidebar = _sidebar(page)
