@@ -13,11 +13,11 @@ components, or chosen features), so
 
 import numpy as np
 from scipy.special import gammainc, logsumexp
+from sklearn.decomposition import PCA
 
 from gmmcore import gaussian
 
 from .compare import Comparison, View
-from .scores import principal_components
 
 # The density grid: at most this many log-density values are computed and sent per
 # chart (grid cells x contour layers), and a side of at most DENSITY_GRID cells; the
@@ -39,9 +39,9 @@ def pca_view3(X):
     compare.View
         With ``A`` of shape (3, n_features).
     """
-    components, mean, share = principal_components(X, 3)
-    share = 100 * share
-    return View(components, mean, ("PC 1", "PC 2", "PC 3"),
+    pca = PCA(n_components=3, random_state=0).fit(X)
+    share = 100 * pca.explained_variance_ratio_
+    return View(pca.components_, pca.mean_, ("PC 1", "PC 2", "PC 3"),
                 f"PC 1, PC 2 and PC 3 explain {share[0]:.0f}%, {share[1]:.0f}% and "
                 f"{share[2]:.0f}% of the variance ({share.sum():.0f}% together).")
 

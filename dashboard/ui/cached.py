@@ -28,9 +28,9 @@ from .. import (
     explain,
     export,
     generate,
+    ingest,
     loaded,
     outliers,
-    shapes,
 )
 from ..budget import grid_seconds, plan_fit, plan_grid, start_heavy_worker
 from ..cache import ByteCache
@@ -150,7 +150,6 @@ def ingest_upload(digest, missing, raw):
     """Parse an upload; cached by the SHA-256 of its full bytes. Large ones are parsed
     in the heavy-work process (their peak memory stays out of the server's), small
     ones here, at most ``PARSE_SLOTS`` at a time."""
-    from .. import ingest  # (pandas) only once someone uploads
 
     def parse():
         if len(raw) > HEAVY_UPLOAD_MB * MB:
@@ -374,6 +373,8 @@ def view3d_for(cur, axes):
     """The 3-D view of this run's fitted rows: the first three principal components
     (``axes == ("pca",)``) or three features (``("features", x, y, z)``); computed once
     per data, columns and choice and cached."""
+    from .. import shapes  # (scikit-learn's PCA) only once someone opens the 3-D view
+
     def build():
         if axes[0] == "pca":
             return shapes.pca_view3(cur.comparison.X)
