@@ -84,25 +84,6 @@ def test_dask_and_pandas_load_only_for_dask_input():
     assert out.strip() == "[]"
 
 
-def test_the_first_page_needs_neither_scikit_learn_nor_pandas_before_its_charts():
-    # What a fresh server's first Compare page runs before its charts are sent: these
-    # imports took most of the first second of a visit.
-    out = _run_python(
-        "import sys\n"
-        "import app\n"
-        "from dashboard import charts, compare, datasets\n"
-        "from dashboard.ui import cached, entry, sidebar, widgets\n"
-        "d = datasets.load(datasets.DEFAULT)\n"
-        "view = compare.feature_view(d.columns, *d.columns)\n"
-        "c = compare.compare(d.X, compare.Settings(k=d.suggested_k))\n"
-        "compare.headline(c, d.labels), compare.metrics_table(c, d.labels)\n"
-        "charts.kmeans_figure(c, view), charts.gmm_figure(c, view)\n"
-        "heavy = ('sklearn', 'pandas', 'scipy.optimize', 'scipy.stats', 'pyarrow')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))"
-    )
-    assert out.strip() == "[]"
-
-
 def test_dashboard_logic_modules_never_import_streamlit():
     modules = sorted(p.stem for p in (ROOT / "dashboard").glob("*.py") if p.stem != "__init__")
     assert {"compare", "charts", "ingest", "budget", "settings", "links"} <= set(modules)
