@@ -77,16 +77,18 @@ class Limits:
         return replace(cls(), **values)
 
 
+# Linux gives a process of niceness 0 about nine times the CPU of one of 10 when both
+# want it.
+HEAVY_WORKER_NICENESS = 10
+
+
 def start_heavy_worker():
-    """Initialise the heavy-work process: its NumPy passes and BLAS on one core, so the
-    server's process keeps the other for everyone's pages; then import what its jobs
+    """Initialise the heavy-work process: scheduled below the server (niceness
+    ``HEAVY_WORKER_NICENESS``), so its passes use both cores while no page needs them
+    and give way to everyone's page runs when one does; then import what its jobs
     run (pandas, SciPy, gmmcore: about a second), so that a job started once the
     process is up does not wait for them."""
-    for name in ("GMMCORE_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                 "OMP_NUM_THREADS"):  # read when the libraries load...
-        os.environ[name] = "1"
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(limits=1)  # ...and this for those already loaded
+    os.nice(HEAVY_WORKER_NICENESS)
     from . import choose_k, compare, ingest  # noqa: F401
 
 

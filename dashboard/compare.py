@@ -18,6 +18,7 @@ from gmmcore.settings import SETTINGS as _FIT
 from . import budget
 from .scores import (
     adjusted_rand_score,
+    ari_and_nmi,
     best_assignment,
     n_distinct,
     normalized_mutual_info_score,
@@ -551,9 +552,10 @@ def agreement(comparison):
     if c.gmm_labels is None:
         return None
     n_disagree = int(c.disagree.sum())
+    ari, nmi = ari_and_nmi(c.kmeans_labels, c.gmm_labels)
     return {
-        "ari": float(adjusted_rand_score(c.kmeans_labels, c.gmm_labels)),
-        "nmi": float(normalized_mutual_info_score(c.kmeans_labels, c.gmm_labels)),
+        "ari": ari,
+        "nmi": nmi,
         "n_disagree": n_disagree,
         "share_disagree": n_disagree / len(c.X),
     }

@@ -1,9 +1,10 @@
 """Clustering scores and label matching: scikit-learn's and SciPy's, imported on first use.
 
-Importing scikit-learn (and the parts of SciPy it pulls in) takes about a second, most
-of a fresh server's first page: these wrappers defer it to the first score a page
-shows, which Compare computes after its charts are drawn.
+Thin wrappers, so that a module which only might score (a chart, a page that needs
+no score) does not import scikit-learn (about a second) for it.
 """
+
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -20,6 +21,21 @@ def normalized_mutual_info_score(labels_true, labels_pred):
     from sklearn.metrics import normalized_mutual_info_score as nmi
 
     return float(nmi(labels_true, labels_pred))
+
+
+def ari_and_nmi(labels_a, labels_b):
+    """:func:`adjusted_rand_score` and :func:`normalized_mutual_info_score` of the same
+    two labellings, side by side on two threads: most of each is sorting the labels,
+    which releases the GIL (0.20 s -> 0.12 s at a million rows).
+
+    Returns
+    -------
+    ari, nmi : float
+    """
+    with ThreadPoolExecutor(max_workers=1) as other:
+        ari = other.submit(adjusted_rand_score, labels_a, labels_b)
+        nmi = normalized_mutual_info_score(labels_a, labels_b)
+        return ari.result(), nmi
 
 
 def n_distinct(labels):
@@ -40,10 +56,17 @@ def silhouette_scores(X, label_sets, sample_size=None, random_state=0):
     -------
     list of float
     """
-    from sklearn.metrics import silhouette_score
+    from sklearn.metrics import pairwise_distances, silhouette_score
+    from sklearn.utils import check_random_state
 
-    return [float(silhouette_score(X, labels, sample_size=sample_size,
-                                   random_state=random_state)) for labels in label_sets]
+    # The sample scikit-learn's ``sample_size`` draws, and its distances computed once
+    # for every labelling rather than once each (as large as the one block
+    # scikit-learn's own chunked computation holds for a sample this size).
+    rows = slice(None) if sample_size is None else \
+        check_random_state(random_state).permutation(len(X))[:sample_size]
+    distances = pairwise_distances(X[rows])
+    return [float(silhouette_score(distances, np.asarray(labels)[rows], metric="precomputed"))
+            for labels in label_sets]
 
 
 def best_assignment(weights):

@@ -182,6 +182,28 @@ def power_of_two_scale(spread, min_scale=0.0):
     return scale
 
 
+def column_summary(xt, weights):
+    """Weighted mean, minimum and maximum of every feature of transposed rows.
+
+    One 1-D reduction per feature: NumPy reduces a (n_samples, n_features) array
+    over its first axis row by row, some 40 times slower at two or three features.
+
+    Parameters
+    ----------
+    xt : ndarray of shape (n_features, n_samples)
+        May be a strided view (``X.T``).
+    weights : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    weighted_mean, lo, hi : ndarray of shape (n_features,)
+    """
+    mean = (xt @ weights) / weights.sum()
+    lo = np.array([feature.min() for feature in xt])
+    hi = np.array([feature.max() for feature in xt])
+    return mean, lo, hi
+
+
 def frame_from_summary(weighted_mean, lo, hi, min_scale=0.0):
     """The fitting frame (shift, scale) from column summaries.
 
@@ -259,17 +281,20 @@ class InMemoryRows:
             self.weights, self.total_weight = normalised_weights(sample_weight, self.n_samples)
         self.unit_weights = self.total_weight == self.n_samples and np.all(self.weights == 1)
         self.spread = None
-        if frame is None:
-            mean = np.average(X, axis=0, weights=sample_weight)
-            *frame, self.spread = frame_from_summary(mean, X.min(axis=0), X.max(axis=0),
-                                                     min_scale)
-        self.shift, self.scale = frame
         self._X = X
         self._xt = None
         if keep_transposed:
             self._xt = np.empty((self.n_features, self.n_samples))
             for rows in chunk_slices(self.n_samples, 8 * self.n_features):
-                self._xt[:, rows] = self._framed(X[rows]).T
+                self._xt[:, rows] = X[rows].T
+        if frame is None:
+            summary = column_summary(X.T if self._xt is None else self._xt, sample_weight)
+            *frame, self.spread = frame_from_summary(*summary, min_scale)
+        self.shift, self.scale = frame
+        if self._xt is not None:  # framed in place
+            self._xt -= self.shift[:, None]
+            if self.scale != 1.0:
+                self._xt /= self.scale
 
     def _framed(self, rows):
         rows = rows - self.shift

@@ -101,7 +101,8 @@ def _parse_slots():
 def _heavy_pool():
     """One worker process for the expensive computations of every session.
 
-    Its own interpreter and core: the server's interpreter (and its GIL) stays
+    Its own interpreter, scheduled below the server (see
+    :func:`budget.start_heavy_worker`): the server's interpreter (and its GIL) stays
     free for everyone's page runs while a large fit or grid computes, and such
     computations run one at a time.
     """
