@@ -8,7 +8,7 @@ import numpy as np
 
 import gmmcore
 
-from .compare import Settings, gmm_params, kmeans_model, silhouette
+from .compare import Settings, gmm_params, kmeans_model, silhouettes
 
 
 def grid_settings(settings: Settings, plan=None):
@@ -16,6 +16,17 @@ def grid_settings(settings: Settings, plan=None):
     the restarts the grid's plan runs."""
     n_init = settings.n_init if plan is None else plan.n_init
     return replace(settings, k=0, covariance_type="", n_init=n_init)
+
+
+def _kmeans(X, k, settings, plan):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return kmeans_model(settings, k, plan=plan).fit(X)
+
+
+def _kmeans_cell(model, silhouette_score):
+    return {"inertia": model.inertia_,
+            "silhouette": np.nan if silhouette_score is None else silhouette_score}
 
 
 def kmeans_scores(X, k, settings: Settings, plan=None):
@@ -26,11 +37,8 @@ def kmeans_scores(X, k, settings: Settings, plan=None):
     dict
         ``inertia`` (float) and ``silhouette`` (float, NaN for one cluster).
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = kmeans_model(settings, k, plan=plan).fit(X)
-    score = silhouette(X, model.labels_)
-    return {"inertia": model.inertia_, "silhouette": np.nan if score is None else score}
+    model = _kmeans(X, k, settings, plan)
+    return _kmeans_cell(model, silhouettes(X, model.labels_)[0])
 
 
 def grid_scores(X, settings: Settings, plan, progress=None):
@@ -59,11 +67,14 @@ def grid_scores(X, settings: Settings, plan, progress=None):
         X, plan.ks, plan.covariance_types,
         progress=(lambda done, _: progress(done, total)) if progress else None,
         **gmm_params(settings, plan))
-    cells = []
+    models = []
     for j, k in enumerate(plan.ks):
-        cells.append(kmeans_scores(X, k, settings, plan))
+        models.append(_kmeans(X, k, settings, plan))
         if progress:
             progress(n_gmm + j + 1, total)
+    # Every K's silhouette on the same sample, from one matrix of its distances.
+    cells = [_kmeans_cell(model, score) for model, score in
+             zip(models, silhouettes(X, *(model.labels_ for model in models)))]
     kmeans = {"k": np.asarray(plan.ks),
               "inertia": np.array([c["inertia"] for c in cells]),
               "silhouette": np.array([c["silhouette"] for c in cells])}

@@ -642,14 +642,9 @@ def stopped_because(model):
             "given": "not fitted here (loaded)"}.get(reason, "yes" if model.converged_ else "no")
 
 
-def silhouette(X, labels, sample_size=SILHOUETTE_SAMPLE, seed=0):
-    """Mean silhouette (on a fixed random sample for large data); None for one cluster."""
-    return silhouettes(X, labels, sample_size=sample_size, seed=seed)[0]
-
-
 def silhouettes(X, *label_sets, sample_size=SILHOUETTE_SAMPLE, seed=0):
-    """:func:`silhouette` of several labellings (None for one that is not scored), on
-    the same sample."""
+    """Mean silhouette of several labellings, on the same fixed random sample for large
+    data; None for a labelling with one cluster (or one per row)."""
     size = sample_size if len(X) > sample_size else None
     scored = [labels is not None and 2 <= n_distinct(labels) < len(X) for labels in label_sets]
     values = iter(silhouette_scores(X, [labels for labels, ok in zip(label_sets, scored) if ok],

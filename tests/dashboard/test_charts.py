@@ -7,9 +7,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 from plotly.colors import hex_to_rgb
+from sklearn import metrics
 
 import gmmcore
-from dashboard import charts, choose_k, compare, datasets, explain, mathtext
+from dashboard import budget, charts, choose_k, compare, datasets, explain, mathtext
 
 
 @pytest.fixture(scope="module")
@@ -443,6 +444,22 @@ def test_kmeans_scores_per_k(iris):
     assert scores["inertia"] == pytest.approx(c.kmeans.inertia_)
     assert 0 < scores["silhouette"] < 1
     assert np.isnan(choose_k.kmeans_scores(c.X, 1, c.settings)["silhouette"])
+
+
+def test_the_grid_scores_every_k_as_kmeans_scores_does_alone():
+    # The grid shares one matrix of distances between its K; no K's score may change.
+    X = datasets.load("anisotropic").X
+    settings = choose_k.grid_settings(compare.Settings(k=3))
+    plan = budget.plan_grid(len(X), X.shape[1], (1, 2, 3, 4), settings, ("full",))
+    _, kmeans = choose_k.grid_scores(X, settings, plan)
+    for k, inertia, score in zip(kmeans["k"], kmeans["inertia"], kmeans["silhouette"]):
+        alone = choose_k.kmeans_scores(X, int(k), settings, plan)
+        assert inertia == alone["inertia"]
+        np.testing.assert_equal(score, alone["silhouette"])
+        if k > 1:
+            labels = compare.kmeans_model(settings, int(k), plan=plan).fit(X).labels_
+            assert score == pytest.approx(metrics.silhouette_score(X, labels), rel=1e-12)
+    assert np.isnan(kmeans["silhouette"][0])
 
 
 def test_latex_numbers():
