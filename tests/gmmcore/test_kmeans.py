@@ -5,7 +5,8 @@ import pytest
 from sklearn import cluster
 
 import gmmcore
-from gmmcore.kmeans import _first_nearest, nearest_centers
+from gmmcore import kmeans
+from gmmcore.kmeans import _first_nearest, _labels_of, nearest_centers
 
 from .data import DATASETS, anisotropic, iris
 
@@ -64,6 +65,45 @@ def test_empty_cluster_moves_to_farthest_point_like_sklearn():
     assert sorted(np.bincount(ours.labels_)) == [1, 2, 3]
 
 
+@pytest.mark.parametrize("seed", [20, 24, 28])
+def test_a_cluster_emptied_mid_fit_gets_the_farthest_row_like_sklearn(seed, monkeypatch):
+    # Passes after the first update the clusters' sums with the rows that changed label;
+    # a row moved into an emptied cluster must send the next pass back to full sums.
+    rng = np.random.RandomState(seed)
+    X = rng.randint(0, 20, size=(12, 1)).astype(float)
+    init = rng.uniform(0, 20, size=(6, 1))
+    moved_rows = []
+    new_centers = kmeans._new_centers
+
+    def spy(*args):
+        centers, moved = new_centers(*args)
+        moved_rows.append(moved)
+        return centers, moved
+    monkeypatch.setattr(kmeans, "_new_centers", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = gmmcore.KMeans(6, init=init, n_init=1).fit(X)
+        ref = cluster.KMeans(6, init=init, n_init=1, algorithm="lloyd").fit(X)
+    assert any(moved_rows[1:])  # after the first pass
+    np.testing.assert_array_equal(ours.labels_, ref.labels_)
+    np.testing.assert_allclose(ours.cluster_centers_, ref.cluster_centers_, rtol=1e-12)
+    assert ours.n_iter_ == ref.n_iter_
+
+
+def test_updated_sums_give_the_full_sums_results():
+    X = anisotropic()
+    init = X[np.random.RandomState(5).choice(len(X), 7, replace=False)]
+    updated = gmmcore.KMeans(7, init=init, tol=0).fit(X)
+    new_centers = kmeans._new_centers
+    with pytest.MonkeyPatch.context() as patch:  # as if rows moved each time: full sums
+        patch.setattr(kmeans, "_new_centers", lambda *args: (new_centers(*args)[0], True))
+        full = gmmcore.KMeans(7, init=init, tol=0).fit(X)
+    assert updated.n_iter_ == full.n_iter_ > 3
+    np.testing.assert_array_equal(updated.labels_, full.labels_)
+    np.testing.assert_allclose(updated.cluster_centers_, full.cluster_centers_, rtol=1e-12)
+    assert updated.inertias_ == pytest.approx(full.inertias_, rel=1e-12)
+
+
 def test_fewer_distinct_points_than_clusters_warns():
     X = np.repeat([[0.0, 0.0], [1.0, 1.0]], 10, axis=0)
     with pytest.warns(gmmcore.ConvergenceWarning, match="distinct clusters"):
@@ -88,6 +128,16 @@ def test_predict_transform_and_ties():
 def test_first_nearest_matches_argmin(n_clusters):
     dist = np.random.RandomState(0).randint(0, 4, size=(n_clusters, 500)).astype(float)
     np.testing.assert_array_equal(_first_nearest(dist, dist.min(axis=0)), dist.argmin(axis=0))
+
+
+@pytest.mark.parametrize("n_clusters", [1, 2, 8, 255, 256, 257, 300])
+def test_labels_of_a_one_hot_matrix_are_its_argmax(n_clusters):
+    labels = np.random.RandomState(1).randint(0, n_clusters, size=2000)
+    labels[:n_clusters] = np.arange(min(n_clusters, 2000))  # every cluster, the last too
+    one_hot = labels == np.arange(n_clusters)[:, None]
+    found = _labels_of(one_hot)
+    assert found.dtype == np.int32
+    np.testing.assert_array_equal(found, labels)
 
 
 def test_warning_free_on_normal_data():
