@@ -136,6 +136,18 @@ def run_tasks(task, items, sequential=False):
     return [result for future in futures for result in future.result()]
 
 
+def sum_products(a, b):
+    """``a @ b.T`` for the sums over a block's rows: a (p, m) and b (q, m) give (p, q).
+
+    Through ``np.dot``, which releases the GIL: ``@`` keeps it when the result is small
+    (a block's (K, d) sums over thousands of rows), and the other threads' blocks then
+    wait for it. ``b`` is often a block of the transposed rows, a view with a row stride;
+    ``np.dot(b, a.T)`` gives it to BLAS as it is (``np.dot(a, b.T)`` would copy it first),
+    and its transpose equals ``a @ b.T`` for the shapes measured.
+    """
+    return np.dot(b, a.T).T
+
+
 # ------------------------------------------------------------------ merging
 def add(a, b):
     """Element-wise sum of two tuples of numbers or arrays."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import gaussian
 from ._base import BaseEstimator
-from ._rows import power_of_two_scale, single_threaded_blas
+from ._rows import power_of_two_scale, single_threaded_blas, sum_products
 from ._sources import prediction_rows, rows_of
 from ._validation import (
     ConvergenceWarning,
@@ -67,7 +67,7 @@ def _moments(xt, resp_t, sample_weight, covariance_type):
     """
     return (
         resp_t.sum(axis=1),
-        resp_t @ xt.T,
+        sum_products(resp_t, xt),
         gaussian.second_moment_t(xt, resp_t, sample_weight, covariance_type),
     )
 
