@@ -72,7 +72,7 @@ def _moments(xt, resp_t, sample_weight, covariance_type):
     )
 
 
-def _responsibilities(log_prob, log_weights):
+def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True):
     """Responsibilities and log-normalisers of a transposed block, in place.
 
     Parameters
@@ -81,6 +81,11 @@ def _responsibilities(log_prob, log_weights):
         Component log-densities; overwritten by the responsibilities.
     log_weights : ndarray of shape (n_components, 1) or None
         Added to ``log_prob`` first (None: already included).
+    sample_weight : ndarray of shape (n_rows,), optional
+        Multiplies every row's responsibilities (in the same pass as normalising them).
+    normalise : bool, default=True
+        False: ``resp`` is left as exp(log_prob - the row's largest), not normalised
+        (when only ``log_norm`` is wanted).
 
     Returns
     -------
@@ -93,17 +98,23 @@ def _responsibilities(log_prob, log_weights):
         resp += log_weights
     col_max = resp.max(axis=0)
     # A row so far from every component that no density is representable (-inf, or NaN
-    # from an overflow) gets equal responsibilities and a log-likelihood of -inf.
-    lost = ~np.isfinite(col_max)
-    if lost.any():
+    # from an overflow) gets equal responsibilities and a log-likelihood of -inf. One sum
+    # tells whether there is any (it may also overflow: then the rows are looked at).
+    lost = None
+    if not np.isfinite(col_max.sum()):
+        lost = ~np.isfinite(col_max)
         resp[:, lost] = 0.0
         col_max[lost] = 0.0
     resp -= col_max
     np.exp(resp, out=resp)
     col_sum = resp.sum(axis=0)
-    resp /= col_sum
-    log_norm = np.log(col_sum) + col_max
-    log_norm[lost] = -np.inf
+    log_norm = np.log(col_sum)
+    log_norm += col_max
+    if lost is not None:
+        log_norm[lost] = -np.inf
+    if normalise:
+        # A multiplication by 1 / sum (times the weight) is cheaper than a division.
+        resp *= np.divide(1.0 if sample_weight is None else sample_weight, col_sum, out=col_sum)
     return resp, log_norm
 
 
@@ -129,18 +140,15 @@ def em_pass(params, covariance_type, unit_weights=False):
         A = gaussian.expanded_coefficients(means, prec_chol, covariance_type, np.log(weights))
 
     def block(xt, w):
+        row_weights = None if unit_weights else w
         if expanded:
             z = gaussian.expanded_rows(xt, covariance_type)
-            resp_t, log_norm = _responsibilities(A @ z, None)
+            resp_t, log_norm = _responsibilities(A @ z, None, row_weights)
         else:
             resp_t, log_norm = _responsibilities(
                 gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type),
-                log_weights)
-        if unit_weights:
-            total = float(log_norm.sum())
-        else:
-            resp_t *= w
-            total = float(log_norm @ w)
+                log_weights, row_weights)
+        total = float(log_norm.sum() if unit_weights else np.dot(log_norm, w))
         if expanded:
             return (total, *gaussian.expanded_moments(resp_t, z, xt.shape[0], covariance_type))
         return (total, *_moments(xt, resp_t, w, covariance_type))
@@ -691,8 +699,8 @@ class GaussianMixture(BaseEstimator):
         """
         offset = len(self._shift) * np.log(self._scale)
         weighted_log_prob = self._weighted_log_prob_fn()
-        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[1]
-                         - offset)
+        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None,
+                                                         normalise=False)[1] - offset)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of ``X``."""
