@@ -264,12 +264,16 @@ def use_expanded(means, prec_chol, covariance_type):
         return bool((precisions * means**2).sum(axis=1).max() <= EXPANSION_LIMIT)
 
 
+def expanded_width(n_features, covariance_type):
+    """Features of ``z``: 2 * n_features + 1 for diag, n_features + 2 for spherical."""
+    return n_features + (n_features if covariance_type == "diag" else 1) + 1
+
+
 def expanded_rows(xt, covariance_type):
     """``z`` of transposed rows: (2 * n_features + 1, n_rows) for diag, (n_features + 2,
     n_rows) for spherical."""
     n_features, n_rows = xt.shape
-    squares = n_features if covariance_type == "diag" else 1
-    z = np.empty((n_features + squares + 1, n_rows))
+    z = np.empty((expanded_width(n_features, covariance_type), n_rows))
     z[:n_features] = xt
     if covariance_type == "diag":
         np.multiply(xt, xt, out=z[n_features:-1])
