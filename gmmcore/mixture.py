@@ -705,9 +705,13 @@ class GaussianMixture(BaseEstimator):
                                                np.log(weights))
 
         def weighted_log_prob(xt):
-            # Rows so far out that x^2 overflows would give inf - inf in the one product.
-            if expanded and xt.min() > -HUGE_ROW and xt.max() < HUGE_ROW:
-                return A @ gaussian.expanded_rows(xt, covariance_type)
+            # Rows so far out that x^2 overflows would give inf - inf in the one product;
+            # z holds the squares (diag) or squared norms (spherical) to check in one pass.
+            if expanded:
+                with np.errstate(over="ignore"):
+                    z = gaussian.expanded_rows(xt, covariance_type)
+                if z[len(xt):-1].max() < HUGE_ROW**2:
+                    return A @ z
             with np.errstate(over="ignore"):  # a distance beyond float64: log-density -inf
                 log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
             log_prob += log_weights
