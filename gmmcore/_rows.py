@@ -352,7 +352,7 @@ class InMemoryRows:
         parts = run_tasks(carried, chunks, sequential)
         return fold(merge, [p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-    def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False):
+    def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False, into=False):
         """``row_fn(xt)`` for every chunk, as one array of per-row results.
 
         Parameters
@@ -360,6 +360,9 @@ class InMemoryRows:
         row_fn : callable
             Transposed framed rows (n_features, m) -> (m,), or (width, m) when
             ``width`` is given (results stay in the blocks' layout).
+        into : bool, default=False
+            ``row_fn(xt, out)`` writes its results into ``out``, its chunk's part of
+            the output, instead of returning them (saves a copy).
 
         Returns
         -------
@@ -371,7 +374,10 @@ class InMemoryRows:
         out = np.empty(shape, dtype=dtype)
 
         def task(rows):
-            out[..., rows] = row_fn(self.block(rows))
+            if into:
+                row_fn(self.block(rows), out[..., rows])
+            else:
+                out[..., rows] = row_fn(self.block(rows))
         # The blocks already run on every core: BLAS inside them stays on one thread.
         with single_threaded_blas():
             run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)

@@ -103,7 +103,7 @@ def _exp_flushed(shifted):
     shifted *= keep
 
 
-def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True):
+def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True, out=None):
     """Responsibilities and log-normalisers of a transposed block, in place.
 
     Parameters
@@ -117,11 +117,14 @@ def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True)
     normalise : bool, default=True
         False: ``resp`` is left as exp(log_prob - the row's largest), not normalised
         (when only ``log_norm`` is wanted).
+    out : ndarray of shape (n_components, n_rows), optional
+        Receives the responsibilities (``log_prob`` is then only scratch); ``log_norm``
+        is not computed (None).
 
     Returns
     -------
     resp : ndarray of shape (n_components, n_rows)
-    log_norm : ndarray of shape (n_rows,)
+    log_norm : ndarray of shape (n_rows,) or None
         log of sum_k weight_k p_k(x) for every row.
     """
     resp = log_prob
@@ -139,13 +142,16 @@ def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True)
     resp -= col_max
     _exp_flushed(resp)
     col_sum = resp.sum(axis=0)
-    log_norm = np.log(col_sum)
-    log_norm += col_max
-    if lost is not None:
-        log_norm[lost] = -np.inf
+    log_norm = None
+    if out is None:
+        log_norm = np.log(col_sum)
+        log_norm += col_max
+        if lost is not None:
+            log_norm[lost] = -np.inf
     if normalise:
         # A multiplication by 1 / sum (times the weight) is cheaper than a division.
-        resp *= np.divide(1.0 if sample_weight is None else sample_weight, col_sum, out=col_sum)
+        factor = np.divide(1.0 if sample_weight is None else sample_weight, col_sum, out=col_sum)
+        resp = np.multiply(resp, factor, out=resp if out is None else out)
     return resp, log_norm
 
 
@@ -718,10 +724,10 @@ class GaussianMixture(BaseEstimator):
             return log_prob
         return weighted_log_prob
 
-    def _map(self, X, row_fn, width=None, dtype=float):
+    def _map(self, X, row_fn, width=None, dtype=float, into=False):
         source = self._prediction_rows(X)
         row_bytes = _row_bytes(self.n_components, self.n_features_in_, self.covariance_type)
-        return source.map(row_fn, row_bytes, width, dtype)
+        return source.map(row_fn, row_bytes, width, dtype, into=into)
 
     def score_samples(self, X):
         """Log-likelihood of every row.
@@ -754,8 +760,9 @@ class GaussianMixture(BaseEstimator):
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
         weighted_log_prob = self._weighted_log_prob_fn()
-        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[0],
-                         self.n_components)
+        return self._map(X, lambda xt, out: _responsibilities(weighted_log_prob(xt), None,
+                                                              out=out),
+                         self.n_components, into=True)
 
     def mahalanobis(self, X):
         """Squared variance-weighted distances to every component mean.
