@@ -23,6 +23,7 @@ any number of threads. ``_dask.py`` holds the Dask source.
 import contextlib
 import contextvars
 import functools
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -122,18 +123,32 @@ def _mark_worker():
 def run_tasks(task, items, sequential=False):
     """``[task(item) for item in items]``, on up to :func:`current_threads` threads.
 
-    Items are split into contiguous groups, one per thread, so the results
-    come back in the order of ``items`` whatever the thread count. Tasks
-    started from a pool thread run in that thread (no nested pools).
+    Every thread (the calling one included) takes the next item not yet taken, so a
+    thread slowed down (by another process, or waiting for the GIL) takes fewer; the
+    results come back in the order of ``items`` whatever the thread count and whoever
+    ran them. Tasks started from inside a task run in its thread (no nested pools).
     """
     n_threads = 1 if sequential or getattr(_worker, "active", False) else current_threads()
     n_threads = min(n_threads, len(items))
     if n_threads <= 1:
         return [task(item) for item in items]
-    bounds = np.linspace(0, len(items), n_threads + 1).astype(int)
-    groups = [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    futures = [_shared_pool().submit(lambda g: [task(item) for item in g], g) for g in groups]
-    return [result for future in futures for result in future.result()]
+    results = [None] * len(items)
+    taken = itertools.count()  # next() on it is atomic: one item per call, never twice
+
+    def work():
+        while (i := next(taken)) < len(items):
+            results[i] = task(items[i])
+
+    futures = [_shared_pool().submit(work) for _ in range(n_threads - 1)]
+    _worker.active = True
+    try:
+        work()
+    finally:
+        _worker.active = False
+    for future in futures:
+        if not future.cancel():  # (one still queued behind other fits' tasks: not needed)
+            future.result()
+    return results
 
 
 def sum_products(a, b):
