@@ -23,6 +23,7 @@ any number of threads. ``_dask.py`` holds the Dask source.
 import contextlib
 import contextvars
 import functools
+import itertools
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -122,18 +123,44 @@ def _mark_worker():
 def run_tasks(task, items, sequential=False):
     """``[task(item) for item in items]``, on up to :func:`current_threads` threads.
 
-    Items are split into contiguous groups, one per thread, so the results
-    come back in the order of ``items`` whatever the thread count. Tasks
-    started from a pool thread run in that thread (no nested pools).
+    Every thread (the calling one included) takes the next item not yet taken, so a
+    thread slowed down (by another process, or waiting for the GIL) takes fewer; the
+    results come back in the order of ``items`` whatever the thread count and whoever
+    ran them. Tasks started from inside a task run in its thread (no nested pools).
     """
     n_threads = 1 if sequential or getattr(_worker, "active", False) else current_threads()
     n_threads = min(n_threads, len(items))
     if n_threads <= 1:
         return [task(item) for item in items]
-    bounds = np.linspace(0, len(items), n_threads + 1).astype(int)
-    groups = [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    futures = [_shared_pool().submit(lambda g: [task(item) for item in g], g) for g in groups]
-    return [result for future in futures for result in future.result()]
+    results = [None] * len(items)
+    taken = itertools.count()  # next() on it is atomic: one item per call, never twice
+
+    def work():
+        while (i := next(taken)) < len(items):
+            results[i] = task(items[i])
+
+    futures = [_shared_pool().submit(work) for _ in range(n_threads - 1)]
+    _worker.active = True
+    try:
+        work()
+    finally:
+        _worker.active = False
+    for future in futures:
+        if not future.cancel():  # (one still queued behind other fits' tasks: not needed)
+            future.result()
+    return results
+
+
+def sum_products(a, b):
+    """``a @ b.T`` for the sums over a block's rows: a (p, m) and b (q, m) give (p, q).
+
+    Through ``np.dot``, which releases the GIL: ``@`` keeps it when the result is small
+    (a block's (K, d) sums over thousands of rows), and the other threads' blocks then
+    wait for it. ``b`` is often a block of the transposed rows, a view with a row stride;
+    ``np.dot(b, a.T)`` gives it to BLAS as it is (``np.dot(a, b.T)`` would copy it first),
+    and its transpose equals ``a @ b.T`` for the shapes measured.
+    """
+    return np.dot(b, a.T).T
 
 
 # ------------------------------------------------------------------ merging
@@ -365,7 +392,7 @@ class InMemoryRows:
         parts = run_tasks(carried, chunks, sequential)
         return fold(merge, [p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-    def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False):
+    def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False, into=False):
         """``row_fn(xt)`` for every chunk, as one array of per-row results.
 
         Parameters
@@ -373,6 +400,9 @@ class InMemoryRows:
         row_fn : callable
             Transposed framed rows (n_features, m) -> (m,), or (width, m) when
             ``width`` is given (results stay in the blocks' layout).
+        into : bool, default=False
+            ``row_fn(xt, out)`` writes its results into ``out``, its chunk's part of
+            the output, instead of returning them (saves a copy).
 
         Returns
         -------
@@ -384,7 +414,10 @@ class InMemoryRows:
         out = np.empty(shape, dtype=dtype)
 
         def task(rows):
-            out[..., rows] = row_fn(self.block(rows))
+            if into:
+                row_fn(self.block(rows), out[..., rows])
+            else:
+                out[..., rows] = row_fn(self.block(rows))
         # The blocks already run on every core: BLAS inside them stays on one thread.
         with single_threaded_blas():
             run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)

@@ -19,6 +19,8 @@ Spherical reuses diag by broadcasting its single variance over the features.
 import numpy as np
 from scipy import linalg
 
+from ._rows import sum_products
+
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 LOG_2PI = np.log(2 * np.pi)
 
@@ -262,12 +264,16 @@ def use_expanded(means, prec_chol, covariance_type):
         return bool((precisions * means**2).sum(axis=1).max() <= EXPANSION_LIMIT)
 
 
+def expanded_width(n_features, covariance_type):
+    """Features of ``z``: 2 * n_features + 1 for diag, n_features + 2 for spherical."""
+    return n_features + (n_features if covariance_type == "diag" else 1) + 1
+
+
 def expanded_rows(xt, covariance_type):
     """``z`` of transposed rows: (2 * n_features + 1, n_rows) for diag, (n_features + 2,
     n_rows) for spherical."""
     n_features, n_rows = xt.shape
-    squares = n_features if covariance_type == "diag" else 1
-    z = np.empty((n_features + squares + 1, n_rows))
+    z = np.empty((expanded_width(n_features, covariance_type), n_rows))
     z[:n_features] = xt
     if covariance_type == "diag":
         np.multiply(xt, xt, out=z[n_features:-1])
@@ -307,7 +313,7 @@ def expanded_moments(resp, z, n_features, covariance_type):
     sum_x : ndarray of shape (n_components, n_features)
     moment : ndarray of shape (n_components, n_features) or (n_components,)
     """
-    sums = resp @ z.T
+    sums = sum_products(resp, z)
     moment = sums[:, n_features:-1]
     return (sums[:, -1], sums[:, :n_features],
             moment if covariance_type == "diag" else moment[:, 0])
@@ -318,19 +324,19 @@ def _second_moment_full(xt, resp, sample_weight):
     n_features, n_rows = xt.shape
     # All components in one product: (K*d, n) @ (n, d).
     weighted = (resp[:, None, :] * xt[None, :, :]).reshape(-1, n_rows)
-    return (weighted @ xt.T).reshape(-1, n_features, n_features)
+    return sum_products(weighted, xt).reshape(-1, n_features, n_features)
 
 
 def _second_moment_tied(xt, resp, sample_weight):
-    return (xt * sample_weight) @ xt.T
+    return sum_products(xt * sample_weight, xt)
 
 
 def _second_moment_diag(xt, resp, sample_weight):
-    return resp @ (xt * xt).T
+    return sum_products(resp, xt * xt)
 
 
 def _second_moment_spherical(xt, resp, sample_weight):
-    return resp @ np.einsum("ij,ij->j", xt, xt)
+    return np.dot(resp, np.einsum("ij,ij->j", xt, xt))
 
 
 _SECOND_MOMENT = {

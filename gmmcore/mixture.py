@@ -15,7 +15,7 @@ import numpy as np
 
 from . import gaussian
 from ._base import BaseEstimator
-from ._rows import power_of_two_scale, single_threaded_blas
+from ._rows import CHUNK_BUDGET, power_of_two_scale, single_threaded_blas, sum_products
 from ._sources import prediction_rows, rows_of
 from ._validation import (
     ConvergenceWarning,
@@ -45,11 +45,22 @@ HUGE_ROW = 1e150  # rows beyond this (fitting frame) are scored without squaring
 # the cache misses of larger blocks: they get blocks about four times the cache budget
 # (measured at 100,000 x 10, K = 8: EM and predictions 1.3-2x faster than at 1x).
 _BLOCK_ROWS_FACTOR = {"full": 4, "tied": 4}
+# Diag and spherical blocks are two products (n_components x q) by (q x rows), z's q
+# features (see gaussian.expanded_rows). OpenBLAS (on AVX-512 CPUs) takes a product of
+# M * N * K <= 1e6 with its small-matrix kernels, without packing; one row more makes
+# each product slower. Their blocks are as large as that allows (measured one EM pass on
+# one thread: 5,952 rows at 100,000 x 10, K = 8 diag, 4.1 ms against 5.4 ms at 6,000;
+# spherical 3.3 ms at 9,500 rows against 3.5 ms at 5,041 and 4.2 ms at 10,417).
+_SMALL_PRODUCT = 1_000_000
 
 
 def _row_bytes(n_components, n_features, covariance_type):
     """Bytes of temporaries one row is counted for in an EM pass (sizes the blocks)."""
-    per_component = {"full": 2 * n_features, "tied": n_features}.get(covariance_type, 1)
+    if covariance_type in gaussian.EXPANDED:
+        rows = max(_SMALL_PRODUCT // (n_components * gaussian.expanded_width(
+            n_features, covariance_type)), 1)
+        return -(-CHUNK_BUDGET // rows)  # chunk_slices then gives at most ``rows`` rows
+    per_component = {"full": 2 * n_features, "tied": n_features}[covariance_type]
     needed = 8 * (n_components * (per_component + 3) + 2 * n_features)
     return max(needed // _BLOCK_ROWS_FACTOR.get(covariance_type, 1), 1)
 
@@ -67,12 +78,32 @@ def _moments(xt, resp_t, sample_weight, covariance_type):
     """
     return (
         resp_t.sum(axis=1),
-        resp_t @ xt.T,
+        sum_products(resp_t, xt),
         gaussian.second_moment_t(xt, resp_t, sample_weight, covariance_type),
     )
 
 
-def _responsibilities(log_prob, log_weights):
+# np.exp of float64 slows down several times when a value of a block is below about -708
+# (results below the normal range: tens of times for subnormal results), as happens to far
+# components of well-separated clusters (a third of all entries at 1,000,000 x 2, K = 5).
+# Relative weights below exp(-700) ~ 1e-304 of a row's largest are flushed to 0 instead:
+# sums over components cannot see them, and every other entry is unchanged.
+_EXP_FLOOR = -700.0
+
+
+def _exp_flushed(shifted):
+    """``exp`` of log-weights shifted to a largest of 0 per row, in place; entries below
+    :data:`_EXP_FLOOR` give 0."""
+    if shifted.min() >= _EXP_FLOOR:
+        np.exp(shifted, out=shifted)
+        return
+    keep = np.greater_equal(shifted, _EXP_FLOOR, out=np.empty(shifted.shape), casting="unsafe")
+    np.maximum(shifted, _EXP_FLOOR, out=shifted)
+    np.exp(shifted, out=shifted)
+    shifted *= keep
+
+
+def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True, out=None):
     """Responsibilities and log-normalisers of a transposed block, in place.
 
     Parameters
@@ -81,11 +112,19 @@ def _responsibilities(log_prob, log_weights):
         Component log-densities; overwritten by the responsibilities.
     log_weights : ndarray of shape (n_components, 1) or None
         Added to ``log_prob`` first (None: already included).
+    sample_weight : ndarray of shape (n_rows,), optional
+        Multiplies every row's responsibilities (in the same pass as normalising them).
+    normalise : bool, default=True
+        False: ``resp`` is left as exp(log_prob - the row's largest), not normalised
+        (when only ``log_norm`` is wanted).
+    out : ndarray of shape (n_components, n_rows), optional
+        Receives the responsibilities (``log_prob`` is then only scratch); ``log_norm``
+        is not computed (None).
 
     Returns
     -------
     resp : ndarray of shape (n_components, n_rows)
-    log_norm : ndarray of shape (n_rows,)
+    log_norm : ndarray of shape (n_rows,) or None
         log of sum_k weight_k p_k(x) for every row.
     """
     resp = log_prob
@@ -93,17 +132,26 @@ def _responsibilities(log_prob, log_weights):
         resp += log_weights
     col_max = resp.max(axis=0)
     # A row so far from every component that no density is representable (-inf, or NaN
-    # from an overflow) gets equal responsibilities and a log-likelihood of -inf.
-    lost = ~np.isfinite(col_max)
-    if lost.any():
+    # from an overflow) gets equal responsibilities and a log-likelihood of -inf. One sum
+    # tells whether there is any (it may also overflow: then the rows are looked at).
+    lost = None
+    if not np.isfinite(col_max.sum()):
+        lost = ~np.isfinite(col_max)
         resp[:, lost] = 0.0
         col_max[lost] = 0.0
     resp -= col_max
-    np.exp(resp, out=resp)
+    _exp_flushed(resp)
     col_sum = resp.sum(axis=0)
-    resp /= col_sum
-    log_norm = np.log(col_sum) + col_max
-    log_norm[lost] = -np.inf
+    log_norm = None
+    if out is None:
+        log_norm = np.log(col_sum)
+        log_norm += col_max
+        if lost is not None:
+            log_norm[lost] = -np.inf
+    if normalise:
+        # A multiplication by 1 / sum (times the weight) is cheaper than a division.
+        factor = np.divide(1.0 if sample_weight is None else sample_weight, col_sum, out=col_sum)
+        resp = np.multiply(resp, factor, out=resp if out is None else out)
     return resp, log_norm
 
 
@@ -129,18 +177,15 @@ def em_pass(params, covariance_type, unit_weights=False):
         A = gaussian.expanded_coefficients(means, prec_chol, covariance_type, np.log(weights))
 
     def block(xt, w):
+        row_weights = None if unit_weights else w
         if expanded:
             z = gaussian.expanded_rows(xt, covariance_type)
-            resp_t, log_norm = _responsibilities(A @ z, None)
+            resp_t, log_norm = _responsibilities(A @ z, None, row_weights)
         else:
             resp_t, log_norm = _responsibilities(
                 gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type),
-                log_weights)
-        if unit_weights:
-            total = float(log_norm.sum())
-        else:
-            resp_t *= w
-            total = float(log_norm @ w)
+                log_weights, row_weights)
+        total = float(log_norm.sum() if unit_weights else np.dot(log_norm, w))
         if expanded:
             return (total, *gaussian.expanded_moments(resp_t, z, xt.shape[0], covariance_type))
         return (total, *_moments(xt, resp_t, w, covariance_type))
@@ -666,19 +711,23 @@ class GaussianMixture(BaseEstimator):
                                                np.log(weights))
 
         def weighted_log_prob(xt):
-            # Rows so far out that x^2 overflows would give inf - inf in the one product.
-            if expanded and xt.min() > -HUGE_ROW and xt.max() < HUGE_ROW:
-                return A @ gaussian.expanded_rows(xt, covariance_type)
+            # Rows so far out that x^2 overflows would give inf - inf in the one product;
+            # z holds the squares (diag) or squared norms (spherical) to check in one pass.
+            if expanded:
+                with np.errstate(over="ignore"):
+                    z = gaussian.expanded_rows(xt, covariance_type)
+                if z[len(xt):-1].max() < HUGE_ROW**2:
+                    return A @ z
             with np.errstate(over="ignore"):  # a distance beyond float64: log-density -inf
                 log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
             log_prob += log_weights
             return log_prob
         return weighted_log_prob
 
-    def _map(self, X, row_fn, width=None, dtype=float):
+    def _map(self, X, row_fn, width=None, dtype=float, into=False):
         source = self._prediction_rows(X)
         row_bytes = _row_bytes(self.n_components, self.n_features_in_, self.covariance_type)
-        return source.map(row_fn, row_bytes, width, dtype)
+        return source.map(row_fn, row_bytes, width, dtype, into=into)
 
     def score_samples(self, X):
         """Log-likelihood of every row.
@@ -691,8 +740,8 @@ class GaussianMixture(BaseEstimator):
         """
         offset = len(self._shift) * np.log(self._scale)
         weighted_log_prob = self._weighted_log_prob_fn()
-        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[1]
-                         - offset)
+        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None,
+                                                         normalise=False)[1] - offset)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of ``X``."""
@@ -711,8 +760,9 @@ class GaussianMixture(BaseEstimator):
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
         weighted_log_prob = self._weighted_log_prob_fn()
-        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None)[0],
-                         self.n_components)
+        return self._map(X, lambda xt, out: _responsibilities(weighted_log_prob(xt), None,
+                                                              out=out),
+                         self.n_components, into=True)
 
     def mahalanobis(self, X):
         """Squared variance-weighted distances to every component mean.
