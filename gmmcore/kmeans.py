@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from ._base import BaseEstimator
-from ._rows import InMemoryRows, chunk_slices, run_tasks, single_threaded_blas
+from ._rows import InMemoryRows, chunk_slices, run_tasks, single_threaded_blas, sum_products
 from ._sources import prediction_rows, rows_of
 from ._validation import (
     ConvergenceWarning,
@@ -251,7 +251,7 @@ def _lloyd_pass(centers, unit_weights, update=False):
     def block(xt, w, previous):
         one_hot, partial = _nearest_one_hot(xt, centers)
         labels = _labels_of(one_hot)
-        partial_inertia = float(partial.sum()) if unit_weights else float(partial @ w)
+        partial_inertia = float(partial.sum()) if unit_weights else float(np.dot(partial, w))
         if previous is None:
             return (*_weights_and_sums(one_hot.astype(float), xt, w, unit_weights),
                     partial_inertia, len(labels)), labels
@@ -271,10 +271,9 @@ def _lloyd_pass(centers, unit_weights, update=False):
 
 def _weights_and_sums(one_hot, xt, w, unit_weights):
     """Cluster weights (K,) and weighted sums (K, d) of the rows a (K, n) matrix assigns:
-    products with it, one pass each, where a bincount per feature would make d + 1."""
-    if unit_weights:
-        return one_hot @ w, one_hot @ xt.T
-    return one_hot @ w, one_hot @ (xt * w).T
+    products with it, one pass each, where a bincount per feature would make d + 1
+    (``np.dot`` rather than ``@``, which keeps the GIL for so small a result)."""
+    return np.dot(one_hot, w), sum_products(one_hot, xt if unit_weights else xt * w)
 
 
 def _squared_norms(xt, w):
