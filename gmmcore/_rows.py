@@ -191,6 +191,9 @@ def chunk_slices(n_rows, row_bytes, budget=CHUNK_BUDGET):
     chunks : list of slice
     """
     size = int(min(max(budget // max(row_bytes, 1), MIN_CHUNK_ROWS), MAX_CHUNK_ROWS))
+    # As many chunks as that takes, of equal size: no short last chunk, so two threads
+    # share few chunks evenly.
+    size = -(-n_rows // -(-n_rows // size)) if n_rows else size
     return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
 
 
