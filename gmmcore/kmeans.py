@@ -175,18 +175,15 @@ def _nearest_one_hot(xt, centers):
 def _labels_of(one_hot):
     """Cluster index of every column of a (K, n) boolean one-hot array, shape (n,), int32.
 
-    The sum of ``k * one_hot[k]`` over k, in bytes: for up to 256 clusters some six
-    times faster than a product with the one-hot matrix as floats, and thirty times
-    faster than an argmax over the short axis.
+    The sum of ``k * one_hot[k]`` over k in bytes, one call: for up to 256 clusters
+    some six times faster than a product with the one-hot matrix as floats, and thirty
+    times faster than an argmax over the short axis.
     """
-    n_clusters, n_rows = one_hot.shape
+    n_clusters = len(one_hot)
     if n_clusters > 256:
         return (np.arange(n_clusters, dtype=float) @ one_hot.astype(float)).astype(np.int32)
-    codes = one_hot.view(np.uint8)
-    labels = np.zeros(n_rows, dtype=np.uint8)
-    for k in range(1, n_clusters):
-        labels += codes[k] * np.uint8(k)
-    return labels.astype(np.int32)
+    return np.einsum("k,kn->n", np.arange(n_clusters, dtype=np.uint8),
+                     one_hot.view(np.uint8)).astype(np.int32)
 
 
 def _assign_t(xt, centers):
