@@ -24,23 +24,6 @@ def _kmeans(X, k, settings, plan):
         return kmeans_model(settings, k, plan=plan).fit(X)
 
 
-def _kmeans_cell(model, silhouette_score):
-    return {"inertia": model.inertia_,
-            "silhouette": np.nan if silhouette_score is None else silhouette_score}
-
-
-def kmeans_scores(X, k, settings: Settings, plan=None):
-    """K-means with ``k`` clusters: its inertia and mean silhouette.
-
-    Returns
-    -------
-    dict
-        ``inertia`` (float) and ``silhouette`` (float, NaN for one cluster).
-    """
-    model = _kmeans(X, k, settings, plan)
-    return _kmeans_cell(model, silhouettes(X, model.labels_)[0])
-
-
 def grid_scores(X, settings: Settings, plan, progress=None):
     """Every cell of a planned Choose K grid: the mixtures' criteria and K-means' scores.
 
@@ -73,11 +56,10 @@ def grid_scores(X, settings: Settings, plan, progress=None):
         if progress:
             progress(n_gmm + j + 1, total)
     # Every K's silhouette on the same sample, from one matrix of its distances.
-    cells = [_kmeans_cell(model, score) for model, score in
-             zip(models, silhouettes(X, *(model.labels_ for model in models)))]
+    scores = silhouettes(X, *(model.labels_ for model in models))
     kmeans = {"k": np.asarray(plan.ks),
-              "inertia": np.array([c["inertia"] for c in cells]),
-              "silhouette": np.array([c["silhouette"] for c in cells])}
+              "inertia": np.array([model.inertia_ for model in models]),
+              "silhouette": np.array([np.nan if s is None else s for s in scores])}
     return gmm, kmeans
 
 

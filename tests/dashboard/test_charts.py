@@ -438,28 +438,21 @@ def test_elbow_figure_has_inertia_and_silhouette_axes():
     assert fig.layout.yaxis.title.text == "inertia"
 
 
-def test_kmeans_scores_per_k(iris):
-    d, c, view = iris
-    scores = choose_k.kmeans_scores(c.X, 3, c.settings)
-    assert scores["inertia"] == pytest.approx(c.kmeans.inertia_)
-    assert 0 < scores["silhouette"] < 1
-    assert np.isnan(choose_k.kmeans_scores(c.X, 1, c.settings)["silhouette"])
-
-
-def test_the_grid_scores_every_k_as_kmeans_scores_does_alone():
+def test_the_grid_scores_k_means_at_every_k_as_scikit_learn_does():
     # The grid shares one matrix of distances between its K; no K's score may change.
     X = datasets.load("anisotropic").X
     settings = choose_k.grid_settings(compare.Settings(k=3))
     plan = budget.plan_grid(len(X), X.shape[1], (1, 2, 3, 4), settings, ("full",))
     _, kmeans = choose_k.grid_scores(X, settings, plan)
-    for k, inertia, score in zip(kmeans["k"], kmeans["inertia"], kmeans["silhouette"]):
-        alone = choose_k.kmeans_scores(X, int(k), settings, plan)
-        assert inertia == alone["inertia"]
-        np.testing.assert_equal(score, alone["silhouette"])
-        if k > 1:
-            labels = compare.kmeans_model(settings, int(k), plan=plan).fit(X).labels_
-            assert score == pytest.approx(metrics.silhouette_score(X, labels), rel=1e-12)
-    assert np.isnan(kmeans["silhouette"][0])
+    assert list(kmeans["k"]) == [1, 2, 3, 4]
+    for k, inertia, score in zip(kmeans["k"][1:], kmeans["inertia"][1:],
+                                 kmeans["silhouette"][1:]):
+        model = compare.kmeans_model(settings, int(k), plan=plan).fit(X)
+        assert inertia == model.inertia_
+        assert 0 < score < 1
+        assert score == pytest.approx(metrics.silhouette_score(X, model.labels_), rel=1e-12)
+    assert np.isnan(kmeans["silhouette"][0])  # one cluster has no silhouette
+    assert np.all(np.diff(kmeans["inertia"]) < 0)
 
 
 def test_latex_numbers():
