@@ -17,7 +17,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-from ._rows import NO_CARRY, InMemoryRows, add, frame_from_summary
+from ._rows import NO_CARRY, InMemoryRows, add, column_range, frame_from_summary
 
 
 # ---------------------------------------------------------------- input
@@ -62,7 +62,7 @@ def _column_stats(block, weights):
                          "values first (e.g. dataframe.dropna()).")
     if (weights < 0).any():
         raise ValueError("sample_weight must be non-negative.")
-    return weights.sum(), weights @ block, block.min(axis=0), block.max(axis=0)
+    return (weights.sum(), weights @ block, *column_range(block.T))
 
 
 def _merge_stats(a, b):

@@ -228,10 +228,19 @@ def column_summary(xt, weights):
     -------
     weighted_mean, lo, hi : ndarray of shape (n_features,)
     """
-    mean = (xt @ weights) / weights.sum()
-    lo = np.array([feature.min() for feature in xt])
-    hi = np.array([feature.max() for feature in xt])
-    return mean, lo, hi
+    return ((xt @ weights) / weights.sum(), *column_range(xt))
+
+
+def column_range(xt):
+    """Minimum and maximum of every feature of transposed rows (n_features, n_samples),
+    one 1-D reduction per feature (see :func:`column_summary`).
+
+    Returns
+    -------
+    lo, hi : ndarray of shape (n_features,)
+    """
+    return (np.array([feature.min() for feature in xt]),
+            np.array([feature.max() for feature in xt]))
 
 
 def frame_from_summary(weighted_mean, lo, hi, min_scale=0.0):
