@@ -15,7 +15,14 @@ import warnings
 import numpy as np
 
 from ._base import BaseEstimator
-from ._rows import InMemoryRows, chunk_slices, run_tasks, single_threaded_blas, sum_products
+from ._rows import (
+    InMemoryRows,
+    chunk_slices,
+    run_tasks,
+    single_threaded_blas,
+    small_products,
+    sum_products,
+)
 from ._sources import prediction_rows, rows_of
 from ._validation import (
     ConvergenceWarning,
@@ -163,7 +170,7 @@ def _nearest_one_hot(xt, centers):
         Add ``|x|^2`` for the squared distance.
     """
     # (K, n) layout: the minimum over clusters runs along long rows.
-    dist = (-2.0 * centers) @ xt
+    dist = small_products(-2.0 * centers, xt)
     dist += np.einsum("ij,ij->i", centers, centers)[:, None]
     nearest = dist.min(axis=0)
     one_hot = dist == nearest
@@ -218,7 +225,8 @@ def nearest_centers(X, centers):
 
     def task(rows):
         labels[rows], distances[rows] = _labels_and_distances(source.block(rows), framed)
-    run_tasks(task, chunk_slices(len(X), _assign_bytes(len(centers))))
+    with single_threaded_blas():
+        run_tasks(task, chunk_slices(len(X), _assign_bytes(len(centers))))
     return labels, distances
 
 
@@ -529,9 +537,10 @@ class KMeans(BaseEstimator):
         self : KMeans
         """
         self._validate_params()
-        source = rows_of(X, sample_weight)
-        labels = self._fit_source(source)
-        self.labels_ = source.gather(labels)
+        with single_threaded_blas():  # (see single_threaded_blas: the source's summary too)
+            source = rows_of(X, sample_weight)
+            labels = self._fit_source(source)
+            self.labels_ = source.gather(labels)
         if not is_dask_collection(X):
             self._warn_if_fewer_clusters()
         return self
@@ -546,18 +555,17 @@ class KMeans(BaseEstimator):
         self._weight_scale = source.total_weight / source.n_samples
         best = None
         self.restarts_ = []
-        with single_threaded_blas():
-            for _ in range(self._n_runs()):
-                if isinstance(self.init, str):
-                    sample = source.sample(INIT_SAMPLE_SIZE, rng)
-                    centers = _INITS[self.init](sample, self.n_clusters, rng)
-                else:
-                    centers = self._to_frame(np.asarray(self.init, dtype=float))
-                run = lloyd(source, centers, max_iter=self.max_iter, tol=tol,
-                            keep_history=self.keep_history, deadline=deadline)
-                best = self._record_run(run, best)
-                if run["stop_reason"] == "time_limit":
-                    break
+        for _ in range(self._n_runs()):
+            if isinstance(self.init, str):
+                sample = source.sample(INIT_SAMPLE_SIZE, rng)
+                centers = _INITS[self.init](sample, self.n_clusters, rng)
+            else:
+                centers = self._to_frame(np.asarray(self.init, dtype=float))
+            run = lloyd(source, centers, max_iter=self.max_iter, tol=tol,
+                        keep_history=self.keep_history, deadline=deadline)
+            best = self._record_run(run, best)
+            if run["stop_reason"] == "time_limit":
+                break
         self._set_fitted(best, source.n_features)
         return best["labels"]
 

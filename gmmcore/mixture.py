@@ -15,7 +15,13 @@ import numpy as np
 
 from . import gaussian
 from ._base import BaseEstimator
-from ._rows import CHUNK_BUDGET, power_of_two_scale, single_threaded_blas, sum_products
+from ._rows import (
+    CHUNK_BUDGET,
+    SMALL_PRODUCT,
+    power_of_two_scale,
+    single_threaded_blas,
+    sum_products,
+)
 from ._sources import prediction_rows, rows_of
 from ._validation import (
     ConvergenceWarning,
@@ -46,18 +52,17 @@ HUGE_ROW = 1e150  # rows beyond this (fitting frame) are scored without squaring
 # (measured at 100,000 x 10, K = 8: EM and predictions 1.3-2x faster than at 1x).
 _BLOCK_ROWS_FACTOR = {"full": 4, "tied": 4}
 # Diag and spherical blocks are two products (n_components x q) by (q x rows), z's q
-# features (see gaussian.expanded_rows). OpenBLAS (on AVX-512 CPUs) takes a product of
-# M * N * K <= 1e6 with its small-matrix kernels, without packing; one row more makes
-# each product slower. Their blocks are as large as that allows (measured one EM pass on
-# one thread: 5,952 rows at 100,000 x 10, K = 8 diag, 4.1 ms against 5.4 ms at 6,000;
-# spherical 3.3 ms at 9,500 rows against 3.5 ms at 5,041 and 4.2 ms at 10,417).
-_SMALL_PRODUCT = 1_000_000
+# features (see gaussian.expanded_rows), and OpenBLAS's small-matrix kernels take them
+# without packing up to SMALL_PRODUCT; one row more makes each product slower. Their
+# blocks are as large as that allows (measured one EM pass on one thread: 5,952 rows at
+# 100,000 x 10, K = 8 diag, 4.1 ms against 5.4 ms at 6,000; spherical 3.3 ms at 9,500
+# rows against 3.5 ms at 5,041 and 4.2 ms at 10,417).
 
 
 def _row_bytes(n_components, n_features, covariance_type):
     """Bytes of temporaries one row is counted for in an EM pass (sizes the blocks)."""
     if covariance_type in gaussian.EXPANDED:
-        rows = max(_SMALL_PRODUCT // (n_components * gaussian.expanded_width(
+        rows = max(SMALL_PRODUCT // (n_components * gaussian.expanded_width(
             n_features, covariance_type)), 1)
         return -(-CHUNK_BUDGET // rows)  # chunk_slices then gives at most ``rows`` rows
     per_component = {"full": 2 * n_features, "tied": n_features}[covariance_type]
@@ -605,10 +610,11 @@ class GaussianMixture(BaseEstimator):
         """
         self._validate_params()
         min_scale = np.sqrt(self.reg_covar) * 1e-50
-        source = rows_of(X, sample_weight, min_scale=min_scale)
-        self._check_data(source)
-        self._shift, self._scale = source.shift, source.scale
-        self._fit_restarts(source)
+        with single_threaded_blas():  # (see single_threaded_blas: the source's summary too)
+            source = rows_of(X, sample_weight, min_scale=min_scale)
+            self._check_data(source)
+            self._shift, self._scale = source.shift, source.scale
+            self._fit_restarts(source)
         return self
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -626,25 +632,24 @@ class GaussianMixture(BaseEstimator):
         deadline = None if self.max_time is None else time.perf_counter() + self.max_time
         best = None
         self.restarts_ = []
-        with single_threaded_blas():
-            for i in range(self.n_init):
-                if self.verbose:
-                    print(f"initialisation {i + 1} of {self.n_init}", flush=True)
-                start = self._initial_parameters(source, rng, deadline)
-                params, lower_bounds, stop_reason, n_iter, history = self._run_em(
-                    source, start, deadline)
-                lower_bound = lower_bounds[-1] if lower_bounds else -np.inf
-                self.restarts_.append({
-                    "lower_bounds": self._to_user_log_likelihood(np.array(lower_bounds)),
-                    "lower_bound": self._to_user_log_likelihood(lower_bound),
-                    "n_iter": n_iter,
-                    "converged": stop_reason == "converged",
-                    **self._user_parameters(params),
-                })
-                if best is None or lower_bound > best[0] or best[0] == -np.inf:
-                    best = (lower_bound, params, lower_bounds, stop_reason, n_iter, history)
-                if stop_reason == "time_limit":
-                    break
+        for i in range(self.n_init):
+            if self.verbose:
+                print(f"initialisation {i + 1} of {self.n_init}", flush=True)
+            start = self._initial_parameters(source, rng, deadline)
+            params, lower_bounds, stop_reason, n_iter, history = self._run_em(
+                source, start, deadline)
+            lower_bound = lower_bounds[-1] if lower_bounds else -np.inf
+            self.restarts_.append({
+                "lower_bounds": self._to_user_log_likelihood(np.array(lower_bounds)),
+                "lower_bound": self._to_user_log_likelihood(lower_bound),
+                "n_iter": n_iter,
+                "converged": stop_reason == "converged",
+                **self._user_parameters(params),
+            })
+            if best is None or lower_bound > best[0] or best[0] == -np.inf:
+                best = (lower_bound, params, lower_bounds, stop_reason, n_iter, history)
+            if stop_reason == "time_limit":
+                break
 
         lower_bound, params, lower_bounds, stop_reason, n_iter, history = best
         if stop_reason != "converged" and self.max_iter > 0:

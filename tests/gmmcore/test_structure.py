@@ -142,3 +142,68 @@ def test_thread_limit_is_checked_and_scoped():
     with gmmcore.thread_limit(1):
         assert current_threads() == 1
     assert current_threads() == before
+
+
+@pytest.mark.parametrize("estimator", [gmmcore.KMeans(3, random_state=0),
+                                       gmmcore.GaussianMixture(3, random_state=0)])
+def test_a_fit_never_wakes_blas_threads(monkeypatch, estimator):
+    """Every BLAS call of a fit, the input's summary included, runs on one BLAS thread
+    (idle OpenBLAS threads spin for 0.1 s after a call on several, on the passes' cores)."""
+    from threadpoolctl import threadpool_info
+
+    from gmmcore import _rows
+
+    seen = []
+    summary = _rows.column_summary
+
+    def recording(*args):
+        seen.append(max(lib["num_threads"] for lib in threadpool_info()
+                        if lib["user_api"] == "blas"))
+        return summary(*args)
+
+    monkeypatch.setattr(_rows, "column_summary", recording)
+    estimator.fit(_many_chunks(20_000))
+    assert seen == [1]
+
+
+def test_small_products_equal_one_product_in_every_block_layout():
+    from gmmcore._rows import SMALL_PRODUCT, small_products
+
+    rng = np.random.RandomState(0)
+    a = rng.normal(size=(8, 10))
+    step = SMALL_PRODUCT // a.size
+    rows = rng.normal(size=(10, 3 * step + 7))
+    for b in (rows, rows[:, 5:], rows[:, :step], rows[:, :1]):  # views with a row stride too
+        np.testing.assert_allclose(small_products(a, b), a @ b, rtol=1e-13, atol=1e-13)
+    out = np.full((8, rows.shape[1]), np.nan)
+    assert small_products(a, rows, out) is out and np.isfinite(out).all()
+
+
+def _freed_memory_kept(tune):
+    """Free bytes a fresh process's heaps gained by freeing a 4 MiB array (glibc's mallinfo2):
+    about 4 MiB when it kept the block, about 0 when it gave it back to the system."""
+    script = (
+        "import ctypes, numpy as np\n"
+        "from gmmcore._rows import keep_freed_memory\n"
+        f"assert keep_freed_memory() is {tune} or not {tune}\n"
+        "class Info(ctypes.Structure):\n"
+        "    _fields_ = [(n, ctypes.c_size_t) for n in ('arena', 'ordblks', 'smblks', 'hblks',"
+        " 'hblkhd', 'usmblks', 'fsmblks', 'uordblks', 'fordblks', 'keepcost')]\n"
+        "mallinfo2 = ctypes.CDLL(None).mallinfo2\n"
+        "mallinfo2.restype = Info\n"
+        "before = mallinfo2().fordblks\n"
+        "a = np.ones(1 << 19); del a\n"
+        "print(mallinfo2().fordblks - before)\n"
+    )
+    env = {**__import__("os").environ, "GMMCORE_MALLOC_TUNING": "1" if tune else "0"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env=env, cwd=Path(__file__).parents[2], check=True)
+    return int(out.stdout)
+
+
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="glibc's malloc")
+def test_freed_blocks_stay_with_the_process_once_tuned():
+    """Blocks' temporaries freed on one thread are reused, not handed back to the system
+    and faulted in again on the next pass (see gmmcore._rows.keep_freed_memory)."""
+    assert _freed_memory_kept(tune=True) >= 3 << 20  # (some of it may fill earlier holes)
+    assert _freed_memory_kept(tune=False) < 1 << 20  # (what the test would see untuned)
