@@ -54,15 +54,17 @@ if not cur.view.is_exact and len(cur.columns) > 2:
 st.caption(" ".join(n for n in notes if n))
 
 st.subheader("Metrics")
-st.dataframe([{name: compare.format_value(value) if name != "metric" else value
-               for name, value in row.items()} for row in cached.metrics_rows(cur)],
-             hide_index=True, width="stretch")
+st.table([{name: compare.format_value(value) if name != "metric" else value
+           for name, value in row.items()} for row in cached.metrics_rows(cur)])
 
 features = sidebar.fitted_features(cur)
 profiles = cached.profiles(cur, features)
-with st.expander("Per-cluster profile: size, mean and spread of every feature"):
-    st.dataframe(profiles, hide_index=True, width="stretch")
-    st.caption("In the data's own units (before standardising), for the rows shown.")
+profile_box = st.expander("Per-cluster profile: size, mean and spread of every feature",
+                          key="compare_profile_open", on_change="rerun")
+if profile_box.open:  # drawn only while open
+    with profile_box:
+        st.dataframe(profiles, hide_index=True, width="stretch")
+        st.caption("In the data's own units (before standardising), for the rows shown.")
 
 st.subheader("Take it away")
 csv_col, profile_col, json_col, py_col = st.columns(4)

@@ -77,6 +77,11 @@ def test_compare_offers_joinable_data_and_profiles(app):
     assert {"compare_download_csv", "compare_download_profile"} <= keys
     assert any("source_row" in _plain(c.value) and "excluded_because" in _plain(c.value)
                for c in app.caption)
+    # The profile table is drawn only while its expander is open (less for the browser
+    # to draw on every change); opening it reruns the page with the table.
+    assert not app.dataframe
+    app.session_state["compare_profile_open"] = True
+    app.run()
     frames = [df.value for df in app.dataframe]
     assert any({"method", "cluster", "points", "share"} <= set(f.columns) for f in frames)
 
