@@ -19,6 +19,14 @@ of R (short and long fits alternate, after one untimed fit of 1 iteration).
 K-means is measured the same way from the same ``init`` array, on a single Gaussian
 cloud so the labels keep changing and both libraries run every iteration.
 
+Every timed call starts on a quiet machine: after a BLAS call on several threads,
+OpenBLAS's idle threads spin for about 2**28 cycles (0.1 s here) waiting for more work,
+and libgomp's (scikit-learn's OpenMP) for a while too, on the cores the next call needs.
+Timed back to back, each library's calls would pay for the spinning that the other's
+(or its own) previous call left; so every timed call waits ``SETTLE_SECONDS`` first,
+busy (an idle CPU of this virtual machine is slow to wake: after ``time.sleep`` both
+libraries' calls measured up to 1.6x slower, gmmcore's more).
+
 Sections
 --------
 1. GaussianMixture, every covariance type, at 1,000,000 x 2 (K = 5) and 100,000 x 10
@@ -82,6 +90,7 @@ KMEANS_ITERS = 30
 BANDWIDTH_FLOATS = 50_000_000  # 400 MB
 DGEMM_SIZE = 2000
 EXP_FLOATS = 10_000_000
+SETTLE_SECONDS = 0.3  # idle BLAS and OpenMP threads have stopped spinning by then
 
 
 # ------------------------------------------------------------------ data
@@ -141,7 +150,11 @@ def kmeans_makers(n_clusters, init):
 
 # ------------------------------------------------------------------ timing
 def timed(fn):
-    """(seconds, result) of one call of ``fn()``."""
+    """(seconds, result) of one call of ``fn()``, started after ``SETTLE_SECONDS`` of
+    waiting (see the module docstring)."""
+    settle = time.perf_counter() + SETTLE_SECONDS
+    while time.perf_counter() < settle:
+        pass
     t0 = time.perf_counter()
     result = fn()
     return time.perf_counter() - t0, result
