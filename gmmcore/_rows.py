@@ -384,13 +384,18 @@ class InMemoryRows:
     def __init__(self, X, sample_weight=None, *, frame=None, min_scale=0.0,
                  keep_transposed=True, weights_normalised=False):
         self.n_samples, self.n_features = X.shape
-        if sample_weight is None:
+        if sample_weight is None:  # (no weights to check: a prediction's rows)
             sample_weight = np.ones(self.n_samples)
-        if weights_normalised:  # part of a larger source, normalised as a whole
-            self.weights, self.total_weight = sample_weight, float(self.n_samples)
+            self.weights, self.total_weight, self.unit_weights = (
+                sample_weight, float(self.n_samples), True)
         else:
-            self.weights, self.total_weight = normalised_weights(sample_weight, self.n_samples)
-        self.unit_weights = self.total_weight == self.n_samples and np.all(self.weights == 1)
+            if weights_normalised:  # part of a larger source, normalised as a whole
+                self.weights, self.total_weight = sample_weight, float(self.n_samples)
+            else:
+                self.weights, self.total_weight = normalised_weights(sample_weight,
+                                                                     self.n_samples)
+            self.unit_weights = (self.total_weight == self.n_samples
+                                 and bool(np.all(self.weights == 1)))
         self.spread = None
         self._X = X
         self._xt = None
