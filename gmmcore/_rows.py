@@ -384,7 +384,7 @@ class InMemoryRows:
     def __init__(self, X, sample_weight=None, *, frame=None, min_scale=0.0,
                  keep_transposed=True, weights_normalised=False):
         self.n_samples, self.n_features = X.shape
-        if sample_weight is None:  # (no weights to check: a prediction's rows)
+        if sample_weight is None:  # every row counts once: nothing to check or normalise
             sample_weight = np.ones(self.n_samples)
             self.weights, self.total_weight, self.unit_weights = (
                 sample_weight, float(self.n_samples), True)
