@@ -3,6 +3,7 @@ import dataclasses
 import json
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -45,6 +46,13 @@ def test_kmeans_figure_points_centroids_and_regions(aniso):
     gx, gy = np.meshgrid(regions.x, regions.y)
     np.testing.assert_array_equal(
         z.ravel(), c.kmeans.predict(np.column_stack([gx.ravel(), gy.ravel()])))
+    # Each cell in its cluster's colour, translucent by the colour's alpha (cheaper for the
+    # browser to composite than the trace's opacity, for the same picture).
+    assert regions.opacity is None
+    for j in range(3):
+        cell = regions.colorscale[2 * j][1]
+        assert cell == "rgba({}, {}, {}, {})".format(
+            *plotly.colors.hex_to_rgb(charts.cluster_color(j)), charts.REGION_OPACITY)
     assert fig.layout.xaxis.title.text == "x1" and fig.layout.yaxis.title.text == "x2"
     assert fig.layout.yaxis.scaleanchor == "x"
     # Equal axes by stretching the ranges, not the plot's box (which makes Streamlit's
