@@ -278,7 +278,7 @@ def gmm_regions(comparison: Comparison, view: View, xy):
     return xs, ys, labels.reshape(len(ys), len(xs))
 
 
-def _discrete_colorscale(n_clusters, alpha=1.0):
+def _discrete_colorscale(n_clusters, alpha):
     scale = []
     for j in range(n_clusters):
         color = "rgba({}, {}, {}, {})".format(*hex_to_rgb(cluster_color(j)), alpha)
