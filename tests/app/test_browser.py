@@ -578,6 +578,32 @@ def test_titles_legends_and_data_never_overlap(server, browser, size):
     page.close()
 
 
+MARGINS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
+    const L = gd._fullLayout;
+    const svg = gd.querySelector('.main-svg').getBoundingClientRect();
+    const legend = gd.querySelector('.infolayer .legend').getBoundingClientRect();
+    return {asked: [L.margin.l, L.margin.b], drawn: [L._size.l, L._size.b],
+            plotHeight: L._size.h, legendInside: legend.bottom <= svg.bottom + 1};
+})"""
+
+
+def test_compare_charts_keep_the_margins_they_ask_for(server, browser):
+    # Plotly widens a margin its axes or legend do not fit in by drawing the figure a
+    # second time: on a laptop the Compare charts' margins already hold them, so both
+    # charts are drawn once, their plots the same height, their legends whole.
+    width, height = SIZES["laptop"]
+    page = _page_with_errors(browser, width, height)
+    for k in (3, 7):
+        _open(page, f"{server}/?k={k}", "K-means vs Gaussian mixture", 2)
+        charts = page.evaluate(MARGINS)
+        for chart in charts:
+            assert chart["drawn"] == chart["asked"], f"K = {k}: {chart}"
+            assert chart["legendInside"], f"K = {k}: {chart}"
+        assert charts[0]["plotHeight"] == charts[1]["plotHeight"], f"K = {k}: {charts}"
+    assert not page.errors
+    page.close()
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_a_shared_link_reopens_the_page_state(server, browser, size):
     width, height = SIZES[size]

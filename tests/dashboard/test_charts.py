@@ -91,6 +91,18 @@ def test_many_points_are_drawn_with_webgl_few_with_svg():
         assert sum(len(t.x) for t in points) == len(X)
 
 
+def test_compare_figures_are_what_plotlys_checks_make_of_them(aniso, iris):
+    # Built without Plotly's checks (charts.unchecked), for speed: rebuilt with every
+    # property checked (an unknown one raises), each is the same figure.
+    for _, c, view in (aniso, iris):
+        for outline in (True, False):
+            for build in (charts.kmeans_figure, charts.gmm_figure):
+                fig = build(c, view, outline)
+                checked = go.Figure(fig.to_plotly_json())
+                assert (json.loads(pio.to_json(checked, validate=False))
+                        == json.loads(pio.to_json(fig, validate=False)))
+
+
 def test_gmm_figure_ellipses_and_disagreement(aniso):
     d, c, view = aniso
     fig = charts.gmm_figure(c, view)
