@@ -235,19 +235,20 @@ def _press_k(page):
     page.keyboard.press("ArrowRight")
 
 
-def _choose_covariance(page):
+def _choose_covariance(page, option=NEW_COVARIANCE):
     box = _sidebar(page).locator('[data-testid="stSelectbox"]').filter(has_text=COV_LABEL)
     box.click()
-    page.get_by_role("option", name=NEW_COVARIANCE).first.click()
+    page.get_by_role("option", name=option).first.click()
 
 
 def _switch(page, link):
     _sidebar(page).get_by_role("link", name=link, exact=True).click()
 
 
-def _cold_start(browser, app):
-    """A fresh server of ``app``, one new visitor: (server, page, figures)."""
-    proc, url = start_server(app)
+def _cold_start(browser, app, root=ROOT):
+    """A fresh server of ``app`` (in the checkout ``root``), one new visitor:
+    (server, page, figures)."""
+    proc, url = start_server(app, root)
     context = browser.new_context(viewport=VIEWPORT)
     context.add_init_script(MONITOR)
     page = context.new_page()

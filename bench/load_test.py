@@ -45,13 +45,14 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def start_server(app="app.py"):
-    """``streamlit run <app>`` on a free loopback port; returns (process, base URL)."""
+def start_server(app="app.py", root=ROOT):
+    """``streamlit run <app>`` in the checkout ``root`` on a free loopback port; returns
+    (process, base URL)."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):

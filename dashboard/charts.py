@@ -108,8 +108,8 @@ TOOLBAR_PX = 34  # kept free above the title: Plotly's toolbar stays there on to
 # Margins that already hold what Chromium lays out in them (Streamlit's theme, tick
 # labels of a few characters, a half-width chart in a 1400 px window): Plotly widens a
 # margin too small for its axes or legend by drawing the whole figure again, and did on
-# every K change (0.73 -> 0.57 s to redraw both Compare charts). Longer tick labels or a
-# narrower chart still widen them: correct, only slower.
+# every K change (0.69 -> 0.60 s to redraw both Compare charts: bench/browser_series.py).
+# Longer tick labels or a narrower chart still widen them: correct, only slower.
 Y_AXIS_PX = 76  # tick labels and title of the y axis (72 px measured)
 X_AXIS_PX = 76  # the same under the x axis
 LEGEND_ROW_PX = 19
