@@ -88,7 +88,7 @@ def unchecked(graph_object, *args, **properties):
 
     Plotly checks each property as it is set, and a checking figure checks every
     trace again as it is added: most of the Compare figures' build time, paid on
-    every control change (23 -> 12 ms for the pair). Only for figures made of our
+    every control change (22 -> 13 ms for the pair). Only for figures made of our
     own values; the tests compare each one with what Plotly's checks make of it.
     """
     return graph_object(*args, **properties, _validate=False)
@@ -114,7 +114,7 @@ Y_AXIS_PX = 76  # tick labels and title of the y axis (72 px measured)
 X_AXIS_PX = 76  # the same under the x axis
 LEGEND_ROW_PX = 19
 LEGEND_PAD_PX = 10
-LEGEND_PER_ROW = 2
+LEGEND_PER_ROW = 2  # what the margin under a chart is sized for
 LEGEND_ENTRY_PX = 140  # two entries a row fit a half-width chart's plot (Plotly's limit)
 
 

@@ -8,15 +8,20 @@ from dashboard.ui import cached, entry, sidebar, widgets
 
 entry.ensure_entry_point()
 
+cur = widgets.page_start("K-means vs Gaussian mixture")
+c = cur.comparison
+st.markdown(
+    "**K-means** puts every point with the nearest centroid by plain distance; a **Gaussian "
+    "mixture** weighs distance by each cluster's own spread and shape, and by its size. "
+    "Try another dataset, K or covariance type in the sidebar and watch where they part ways."
+)
+st.caption(escape(cur.data.description, 400))
 
-def show_headline(cur):
-    """How many points the methods assign differently, and the ARIs, as metrics in a row."""
-    headline = cached.headline(cur)
-    if headline is None:
-        return
+headline = cached.headline(cur)
+if headline is not None:
     shown = [("Points assigned differently",
               f"{headline['n_disagree']:,} ({100 * headline['share_disagree']:.1f}%)",
-              f"Out of {len(cur.comparison.X):,} points, after matching cluster numbers.")]
+              f"Out of {len(c.X):,} points, after matching cluster numbers.")]
     if "ari_kmeans_truth" in headline:
         shown += [("K-means vs the true labels (ARI)", f"{headline['ari_kmeans_truth']:.3f}",
                    "Adjusted Rand index: 1 is a perfect match, 0 what chance gives."),
@@ -27,19 +32,6 @@ def show_headline(cur):
     for column, (label, value, help_text) in zip(st.columns(len(shown)), shown):
         column.metric(label, value, help=help_text)
 
-
-cur = widgets.page_start("K-means vs Gaussian mixture")
-c = cur.comparison
-st.markdown(
-    "**K-means** puts every point with the nearest centroid by plain distance; a **Gaussian "
-    "mixture** weighs distance by each cluster's own spread and shape, and by its size. "
-    "Try another dataset, K or covariance type in the sidebar and watch where they part ways."
-)
-st.caption(escape(cur.data.description, 400))
-
-# The headline's numbers are filled in after the charts are sent: the browser starts
-# drawing them while the numbers are computed.
-headline_slot = st.container()
 outline = st.toggle("Outline the points the two methods assign differently", value=True,
                     key="compare_outline",
                     help="A thin magenta outline round every point whose K-means cluster "
@@ -54,9 +46,6 @@ with left:
 with right:
     if figures[1] is not None:
         widgets.plot(st, figures[1], key="compare_gmm")
-
-with headline_slot:
-    show_headline(cur)
 
 notes = [cur.view.note]
 if not cur.view.is_exact and len(cur.columns) > 2:
@@ -109,4 +98,3 @@ script_box = st.expander("The script", key="compare_script_open", on_change="rer
 if script_box.open:  # drawn only while open
     with script_box:
         st.code(script, language="python")
-
