@@ -588,15 +588,15 @@ def gmm_step_figure(view: View, X, rows, step: GMMStep, n_iter, *, validate=True
     the class built (:class:`AnimatedFigure` for :func:`animated`).
     """
     xy = view.points(X[rows])
-    fig = figure(scatter_type(len(rows))(
-        x=xy[:, 0], y=xy[:, 1], mode="markers", name="points (colour: responsibilities)",
+    # Our own rgb() strings, one a point: Plotly's check of each (most of the figure's
+    # build time) is skipped.
+    fig = figure(unchecked(
+        scatter_type(len(rows)), x=xy[:, 0], y=xy[:, 1], mode="markers",
+        name="points (colour: responsibilities)",
         marker={"color": mixed_colors(step.resp), "size": 6, "opacity": 0.85},
         customdata=np.column_stack([rows, step.resp.max(axis=1)]),
         hovertemplate="row %{customdata[0]}<br>largest responsibility "
                       "%{customdata[1]:.2f}<extra></extra>",
-        # Our own rgb() strings: Plotly's check of each (most of the figure's build
-        # time) is skipped.
-        _validate=False,
     ), _validate=validate)
     means = view.means(step.means)
     fig.add_traces(_ellipse_traces(means, view.covariances(step.covariances)))
