@@ -4,7 +4,7 @@ Everything runs in one process, one library after the other on the same data.
 
 Usage (from the repository root)::
 
-    python -m bench.bench_fit [--iters 10] [--repeat 3] [--quick]
+    python -m bench.bench_fit [--iters 10] [--repeat 3] [--predict-repeat 10] [--quick]
 
 What is timed
 -------------
@@ -33,7 +33,9 @@ Sections
    (K = 8): ms per EM iteration, the ratio scikit-learn / gmmcore, both n_iter_ and the
    largest difference between the fitted means (relative to the largest mean).
 2. ``predict_proba`` and ``score_samples`` on all rows with the models of section 1
-   (same start, same iterations, so the same parameters to rounding), best of R.
+   (same start, same iterations, so the same parameters to rounding), best of P (10 by
+   default: a call takes milliseconds, and the best of 3 still varied by a third between
+   runs minutes apart here; both libraries get the same number of calls).
 3. KMeans (Lloyd) ms per iteration over 30 iterations (fit of 31 minus fit of 1),
    against scikit-learn's ``algorithm="lloyd"``, with ``"elkan"`` for reference.
 4. Peak memory of a whole fit (N+1 iterations) at the largest size, GMM full and KMeans:
@@ -435,10 +437,11 @@ def print_gmm(results, iters):
              "last two columns check that they did the same iterations to the same means.")
 
 
-def print_predictions(results):
+def print_predictions(results, repeat):
     """Section 2 table."""
     return table(
-        "2. Predictions on all rows, models of section 1 (same parameters), best of R",
+        f"2. Predictions on all rows, models of section 1 (same parameters), best of "
+        f"P={repeat}",
         ["n x d, K", "covariance", "method", "gmmcore ms", "scikit-learn ms",
          "ratio sklearn/gmmcore", "max abs diff of outputs"],
         results,
@@ -535,10 +538,12 @@ def parse_args():
     parser.add_argument("--iters", type=int, default=10,
                         help="N: marginal time of N iterations (fit of N+1 minus fit of 1)")
     parser.add_argument("--repeat", type=int, default=3, help="R: best of R for every fit")
+    parser.add_argument("--predict-repeat", type=int, default=10,
+                        help="P: best of P for every prediction")
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
     args = parser.parse_args()
-    if args.iters < 1 or args.repeat < 1:
-        parser.error("--iters and --repeat must be at least 1")
+    if min(args.iters, args.repeat, args.predict_repeat) < 1:
+        parser.error("--iters, --repeat and --predict-repeat must be at least 1")
     return args
 
 
@@ -549,7 +554,8 @@ def main():
     print_header(args)
     datasets = {size: make_data(*size) for size in sizes(args.quick)}
     gmm_rows = print_gmm(bench_gmm(datasets, args.iters, args.repeat), args.iters)
-    print_predictions(bench_predictions(gmm_rows, datasets, args.repeat))
+    print_predictions(bench_predictions(gmm_rows, datasets, args.predict_repeat),
+                      args.predict_repeat)
     kmeans_rows = print_kmeans(bench_kmeans(KMEANS_ITERS, args.repeat, args.quick))
     print_memory(bench_memory(args.iters, args.quick), args.iters)
     ceilings = measure_ceilings(args.repeat)

@@ -88,9 +88,9 @@ def _reduce_block_carry(block, weights, frame, factor, block_fn, row_bytes, merg
         block_fn, row_bytes, carry=previous, merge=merge, sequential=True)
 
 
-def _map_block(block, frame, row_fn, row_bytes, width, dtype, into=False):
+def _map_block(block, frame, row_fn, row_bytes, width, dtype, into=False, room=0):
     source = InMemoryRows(block, frame=frame, keep_transposed=False)
-    return source.map(row_fn, row_bytes, width, dtype, sequential=True, into=into)
+    return source.map(row_fn, row_bytes, width, dtype, sequential=True, into=into, room=room)
 
 
 def _tree(parts, merge):
@@ -180,14 +180,14 @@ class DaskRows:
         results = [dask.delayed(operator.getitem)(o, 0) for o in outs]
         return _tree(results, merge), [dask.delayed(operator.getitem)(o, 1) for o in outs]
 
-    def map(self, row_fn, row_bytes, width=None, dtype=float, into=False):
+    def map(self, row_fn, row_bytes, width=None, dtype=float, into=False, room=0):
         """``row_fn`` on every block, lazily: a Dask array of per-row results."""
         frame = (self.shift, self.scale)
         if width is None:
             return self._X.map_blocks(_map_block, frame, row_fn, row_bytes, None, dtype,
-                                      into, drop_axis=1, dtype=dtype)
+                                      into, room, drop_axis=1, dtype=dtype)
         return self._X.map_blocks(_map_block, frame, row_fn, row_bytes, width, dtype, into,
-                                  chunks=(self._X.chunks[0], (width,)), dtype=dtype)
+                                  room, chunks=(self._X.chunks[0], (width,)), dtype=dtype)
 
     def gather(self, carry):
         """Carried per-row values as one lazy Dask array."""

@@ -32,6 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ._validation import check_finite
+
 try:
     from threadpoolctl import ThreadpoolController
 except ImportError:  # pragma: no cover - optional speed-up
@@ -176,10 +178,15 @@ def run_tasks(task, items, sequential=False):
         return [task(item) for item in items]
     results = [None] * len(items)
     taken = itertools.count()  # next() on it is atomic: one item per call, never twice
+    failed = threading.Event()  # a task raised: the other threads take no more items
 
     def work():
-        while (i := next(taken)) < len(items):
-            results[i] = task(items[i])
+        try:
+            while not failed.is_set() and (i := next(taken)) < len(items):
+                results[i] = task(items[i])
+        except BaseException:
+            failed.set()
+            raise
 
     futures = [_shared_pool().submit(work) for _ in range(n_threads - 1)]
     _worker.active = True
@@ -187,8 +194,12 @@ def run_tasks(task, items, sequential=False):
         work()
     finally:
         _worker.active = False
+        # Every thread is done with the items before this returns or raises.
+        for future in futures:
+            if not future.cancel():  # (one still queued behind other fits' tasks: not needed)
+                future.exception()
     for future in futures:
-        if not future.cancel():  # (one still queued behind other fits' tasks: not needed)
+        if not future.cancelled():
             future.result()
     return results
 
@@ -366,6 +377,11 @@ class InMemoryRows:
         it each pass frames and transposes its chunks (a prediction).
     weights_normalised : bool, default=False
         The weights are already normalised (a block of a larger source).
+    check_finite : str, optional
+        ``X`` is not checked for NaN and infinities yet: every block checks its rows
+        as it frames them and raises :func:`gmmcore._validation.check_finite`'s error
+        about ``X`` under this name (a prediction then reads its rows from memory
+        once, not twice).
 
     Attributes
     ----------
@@ -382,8 +398,9 @@ class InMemoryRows:
     """
 
     def __init__(self, X, sample_weight=None, *, frame=None, min_scale=0.0,
-                 keep_transposed=True, weights_normalised=False):
+                 keep_transposed=True, weights_normalised=False, check_finite=None):
         self.n_samples, self.n_features = X.shape
+        self._check_finite_as = check_finite
         if sample_weight is None:  # every row counts once: nothing to check or normalise
             sample_weight = np.ones(self.n_samples)
             self.weights, self.total_weight, self.unit_weights = (
@@ -418,16 +435,23 @@ class InMemoryRows:
             rows /= self.scale
         return rows
 
-    def block(self, rows):
-        """Rows ``rows`` (a slice) framed and transposed, (n_features, n_rows)."""
-        if self._xt is not None:
+    def block(self, rows, room=0):
+        """Rows ``rows`` (a slice) framed and transposed, (n_features + room, n_rows).
+
+        The last ``room`` rows are left uninitialised for the caller to fill (features
+        computed from the rows, written beside them without copying the rows again).
+        """
+        if self._xt is not None and not room:
             return self._xt[:, rows]
         chunk = self._X[rows]
-        xt = np.empty((self.n_features, len(chunk)))
+        out = np.empty((self.n_features + room, len(chunk)))
+        xt = out[:self.n_features]
         np.subtract(chunk.T, self.shift[:, None], out=xt)  # frame and transpose in one pass
         if self.scale != 1.0:
             xt /= self.scale
-        return xt
+        if self._check_finite_as is not None and not np.isfinite(xt).all():
+            check_finite(self._X, self._check_finite_as)  # raises, counting the rows
+        return out
 
     def rows(self, index):
         """Framed rows at integer positions ``index``, shape (len(index), n_features)."""
@@ -481,7 +505,8 @@ class InMemoryRows:
         parts = run_tasks(carried, chunks, sequential)
         return fold(merge, [p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
-    def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False, into=False):
+    def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False, into=False,
+            room=0):
         """``row_fn(xt)`` for every chunk, as one array of per-row results.
 
         Parameters
@@ -492,6 +517,8 @@ class InMemoryRows:
         into : bool, default=False
             ``row_fn(xt, out)`` writes its results into ``out``, its chunk's part of
             the output, instead of returning them (saves a copy).
+        room : int, default=0
+            ``xt`` has this many more rows, uninitialised (see :meth:`block`).
 
         Returns
         -------
@@ -504,9 +531,9 @@ class InMemoryRows:
 
         def task(rows):
             if into:
-                row_fn(self.block(rows), out[..., rows])
+                row_fn(self.block(rows, room), out[..., rows])
             else:
-                out[..., rows] = row_fn(self.block(rows))
+                out[..., rows] = row_fn(self.block(rows, room))
         # The blocks already run on every core: BLAS inside them stays on one thread.
         with single_threaded_blas():
             run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)

@@ -44,7 +44,8 @@ def prediction_rows(X, frame, n_features, owner, name="X"):
 
         source = DaskRows(X, None, frame=frame)
     else:
-        source = InMemoryRows(check_array(X, name=name), frame=frame, keep_transposed=False)
+        source = InMemoryRows(check_array(X, name=name, finite=False), frame=frame,
+                              keep_transposed=False, check_finite=name)
     if source.n_features != n_features:
         raise ValueError(f"{name} has {source.n_features} features, but {owner} is expecting "
                          f"{n_features} features as input; give it the columns it was fitted "

@@ -13,7 +13,7 @@ class NotFittedError(ValueError, AttributeError):
     """Raised when a method needs a fitted estimator."""
 
 
-def check_array(X, *, name="X", min_samples=1):
+def check_array(X, *, name="X", min_samples=1, finite=True):
     """Return ``X`` as a finite 2-D float64 array or raise a helpful ValueError.
 
     Parameters
@@ -24,6 +24,9 @@ def check_array(X, *, name="X", min_samples=1):
         The argument's name, used in messages.
     min_samples : int
         The least number of rows accepted.
+    finite : bool, default=True
+        False: NaN and infinities are left for the caller to find with
+        :func:`check_finite` (a prediction does, block by block, as it reads the rows).
 
     Returns
     -------
@@ -63,13 +66,25 @@ def check_array(X, *, name="X", min_samples=1):
             f"{name} has {n_samples} sample(s) (shape={X.shape}) while a minimum of "
             f"{min_samples} is required."
         )
+    if finite:
+        check_finite(X, name)
+    return np.ascontiguousarray(X)
+
+
+def check_finite(X, name="X"):
+    """Raise a ValueError that counts the rows of ``X`` with NaN or infinite values, if any.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    name : str
+    """
     if not np.isfinite(X).all():
         n_bad = int(np.count_nonzero(~np.isfinite(X).all(axis=1)))
         raise ValueError(
             f"{name} contains NaN or infinite values in {n_bad} row(s); drop those rows "
             "or impute the missing values before fitting."
         )
-    return np.ascontiguousarray(X)
 
 
 def check_sample_weight(sample_weight, n_samples):

@@ -61,7 +61,7 @@ _BLOCK_ROWS_FACTOR = {"full": 4, "tied": 4}
 
 def _row_bytes(n_components, n_features, covariance_type):
     """Bytes of temporaries one row is counted for in an EM pass (sizes the blocks)."""
-    if covariance_type in gaussian.EXPANDED:
+    if covariance_type in ("diag", "spherical"):
         rows = max(SMALL_PRODUCT // (n_components * gaussian.expanded_width(
             n_features, covariance_type)), 1)
         return -(-CHUNK_BUDGET // rows)  # chunk_slices then gives at most ``rows`` rows
@@ -91,21 +91,24 @@ def _moments(xt, resp_t, sample_weight, covariance_type):
 # np.exp of float64 slows down several times when a value of a block is below about -708
 # (results below the normal range: tens of times for subnormal results), as happens to far
 # components of well-separated clusters (a third of all entries at 1,000,000 x 2, K = 5).
-# Relative weights below exp(-700) ~ 1e-304 of a row's largest are flushed to 0 instead:
-# sums over components cannot see them, and every other entry is unchanged.
+# Relative weights below exp(-700) ~ 1e-304 of a row's largest are raised to it instead:
+# sums over components cannot see them (1 + K * 1e-304 is 1), and every other entry is
+# unchanged.
 _EXP_FLOOR = -700.0
 
 
-def _exp_flushed(shifted):
+def _exp_floored(shifted):
     """``exp`` of log-weights shifted to a largest of 0 per row, in place; entries below
-    :data:`_EXP_FLOOR` give 0."""
-    if shifted.min() >= _EXP_FLOOR:
-        np.exp(shifted, out=shifted)
-        return
-    keep = np.greater_equal(shifted, _EXP_FLOOR, out=np.empty(shifted.shape), casting="unsafe")
+    :data:`_EXP_FLOOR` give exp(_EXP_FLOOR)."""
     np.maximum(shifted, _EXP_FLOOR, out=shifted)
     np.exp(shifted, out=shifted)
-    shifted *= keep
+
+
+# Log-densities within +-600 are exponentiated as they are, without a shift by each row's
+# largest: every exp is a normal float64, and neither a sum over components (below
+# 1e308 up to 1e47 components) nor a row's weight divided by it (weights are at most the
+# number of rows) overflows.
+_UNSHIFTED_RANGE = 600.0
 
 
 def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True, out=None):
@@ -120,8 +123,9 @@ def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True,
     sample_weight : ndarray of shape (n_rows,), optional
         Multiplies every row's responsibilities (in the same pass as normalising them).
     normalise : bool, default=True
-        False: ``resp`` is left as exp(log_prob - the row's largest), not normalised
-        (when only ``log_norm`` is wanted).
+        False: ``resp`` is left as exp(log_prob), shifted by each row's largest where
+        that is needed to stay in float64's range, not normalised (when only
+        ``log_norm`` is wanted).
     out : ndarray of shape (n_components, n_rows), optional
         Receives the responsibilities (``log_prob`` is then only scratch); ``log_norm``
         is not computed (None).
@@ -135,22 +139,28 @@ def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True,
     resp = log_prob
     if log_weights is not None:
         resp += log_weights
-    col_max = resp.max(axis=0)
-    # A row so far from every component that no density is representable (-inf, or NaN
-    # from an overflow) gets equal responsibilities and a log-likelihood of -inf. One sum
-    # tells whether there is any (it may also overflow: then the rows are looked at).
-    lost = None
-    if not np.isfinite(col_max.sum()):
-        lost = ~np.isfinite(col_max)
-        resp[:, lost] = 0.0
-        col_max[lost] = 0.0
-    resp -= col_max
-    _exp_flushed(resp)
+    col_max, lost = None, None
+    if resp.min() >= -_UNSHIFTED_RANGE and resp.max() <= _UNSHIFTED_RANGE:
+        # No shift needed (NaN or infinities fail the test).
+        np.exp(resp, out=resp)
+    else:
+        col_max = resp.max(axis=0)
+        # A row so far from every component that no density is representable (-inf, or
+        # NaN from an overflow) gets equal responsibilities and a log-likelihood of -inf.
+        # One sum tells whether there is any (it may also overflow: then the rows are
+        # looked at).
+        if not np.isfinite(col_max.sum()):
+            lost = ~np.isfinite(col_max)
+            resp[:, lost] = 0.0
+            col_max[lost] = 0.0
+        resp -= col_max
+        _exp_floored(resp)
     col_sum = resp.sum(axis=0)
     log_norm = None
     if out is None:
         log_norm = np.log(col_sum)
-        log_norm += col_max
+        if col_max is not None:
+            log_norm += col_max
         if lost is not None:
             log_norm[lost] = -np.inf
     if normalise:
@@ -693,6 +703,11 @@ class GaussianMixture(BaseEstimator):
         self.precisions_ = gaussian.precisions_from_cholesky(
             self.precisions_cholesky_, self.covariance_type
         )
+        # Worked out once here, not on every prediction (a dozen small NumPy calls).
+        self._coefficients = (
+            gaussian.expanded_coefficients(means, prec_chol, self.covariance_type,
+                                           np.log(weights))
+            if gaussian.use_expanded(means, prec_chol, self.covariance_type) else None)
 
     # ------------------------------------------------------------ inference
     def _prediction_rows(self, X):
@@ -701,38 +716,46 @@ class GaussianMixture(BaseEstimator):
                                type(self).__name__)
 
     def _weighted_log_prob_fn(self):
-        """``xt -> log(weight_k) + log N(x | k)`` in the fitting frame, (n_components, n_rows).
+        """``block -> log(weight_k) + log N(x | k)`` in the fitting frame, (n_components, n_rows).
 
         The function holds only the parameters, not the model, so it travels to
         Dask workers cheaply.
+
+        Returns
+        -------
+        weighted_log_prob : callable
+            Takes a block of (n_features + room, n_rows): the transposed framed rows
+            and ``room`` rows of scratch below them, where the one-product form
+            builds ``z`` (see :meth:`InMemoryRows.block`).
+        room : int
         """
         check_is_fitted(self, "means_")
         weights, means, _, prec_chol = self._params
         covariance_type = self.covariance_type
-        log_weights = np.log(weights)[:, None]
-        expanded = gaussian.use_expanded(means, prec_chol, covariance_type)
-        if expanded:
-            A = gaussian.expanded_coefficients(means, prec_chol, covariance_type,
-                                               np.log(weights))
+        n_features = means.shape[1]
+        A = self._coefficients
+        expanded = A is not None
+        room = gaussian.expanded_width(n_features, covariance_type) - n_features if expanded else 0
 
-        def weighted_log_prob(xt):
+        def weighted_log_prob(block):
+            xt = block[:n_features]
             # Rows so far out that x^2 overflows would give inf - inf in the one product;
-            # z holds the squares (diag) or squared norms (spherical) to check in one pass.
+            # z holds the squares (diag, full) or squared norms (spherical) to check.
             if expanded:
                 with np.errstate(over="ignore"):
-                    z = gaussian.expanded_rows(xt, covariance_type)
-                if z[len(xt):-1].max() < HUGE_ROW**2:
+                    z = gaussian.fill_expanded(block, n_features, covariance_type)
+                if z[n_features:-1].max() < HUGE_ROW**2:
                     return A @ z
             with np.errstate(over="ignore"):  # a distance beyond float64: log-density -inf
                 log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
-            log_prob += log_weights
+            log_prob += np.log(weights)[:, None]
             return log_prob
-        return weighted_log_prob
+        return weighted_log_prob, room
 
-    def _map(self, X, row_fn, width=None, dtype=float, into=False):
+    def _map(self, X, row_fn, width=None, dtype=float, into=False, room=0):
         source = self._prediction_rows(X)
         row_bytes = _row_bytes(self.n_components, self.n_features_in_, self.covariance_type)
-        return source.map(row_fn, row_bytes, width, dtype, into=into)
+        return source.map(row_fn, row_bytes, width, dtype, into=into, room=room)
 
     def score_samples(self, X):
         """Log-likelihood of every row.
@@ -744,9 +767,13 @@ class GaussianMixture(BaseEstimator):
             ``predict_proba``).
         """
         offset = len(self._shift) * np.log(self._scale)
-        weighted_log_prob = self._weighted_log_prob_fn()
-        return self._map(X, lambda xt: _responsibilities(weighted_log_prob(xt), None,
-                                                         normalise=False)[1] - offset)
+        weighted_log_prob, room = self._weighted_log_prob_fn()
+
+        def row_fn(block):
+            log_norm = _responsibilities(weighted_log_prob(block), None, normalise=False)[1]
+            log_norm -= offset
+            return log_norm
+        return self._map(X, row_fn, room=room)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of ``X``."""
@@ -754,20 +781,20 @@ class GaussianMixture(BaseEstimator):
 
     def predict(self, X):
         """Most probable component of every row, shape (n_samples,)."""
-        weighted_log_prob = self._weighted_log_prob_fn()
+        weighted_log_prob, room = self._weighted_log_prob_fn()
 
-        def row_fn(xt):
-            log_prob = weighted_log_prob(xt)
+        def row_fn(block):
+            log_prob = weighted_log_prob(block)
             log_prob[np.isnan(log_prob)] = -np.inf  # (an overflow far from every component)
             return log_prob.argmax(axis=0)
-        return self._map(X, row_fn, dtype=np.intp)
+        return self._map(X, row_fn, dtype=np.intp, room=room)
 
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
-        weighted_log_prob = self._weighted_log_prob_fn()
-        return self._map(X, lambda xt, out: _responsibilities(weighted_log_prob(xt), None,
-                                                              out=out),
-                         self.n_components, into=True)
+        weighted_log_prob, room = self._weighted_log_prob_fn()
+        return self._map(X, lambda block, out: _responsibilities(weighted_log_prob(block), None,
+                                                                 out=out),
+                         self.n_components, into=True, room=room)
 
     def mahalanobis(self, X):
         """Squared variance-weighted distances to every component mean.

@@ -59,6 +59,20 @@ def test_unfitted_use_says_fit_first():
         gmmcore.KMeans(2).predict(anisotropic())
 
 
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_nan_anywhere_in_a_large_input_to_predictions_is_a_clear_value_error(make):
+    # Predictions check each block of rows as they read it.
+    rng = np.random.RandomState(0)
+    model = make().fit(rng.normal(size=(300, 3)))
+    X = rng.normal(size=(50_000, 3))
+    X[[10, 49_999], [0, 2]] = [np.nan, -np.inf]
+    methods = ["predict", "score"] + [m for m in ("predict_proba", "score_samples", "transform")
+                                      if hasattr(model, m)]
+    for method in methods:
+        with pytest.raises(ValueError, match=r"X contains NaN or infinite values in 2 row\(s\)"):
+            getattr(model, method)(X)
+
+
 def test_wrong_feature_count_at_predict():
     model = gmmcore.GaussianMixture(2, random_state=0).fit(anisotropic())
     with pytest.raises(ValueError, match="features"):

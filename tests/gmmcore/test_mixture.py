@@ -2,11 +2,12 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import special, stats
 from sklearn import mixture
 
 import gmmcore
 from gmmcore import gaussian
+from gmmcore.mixture import _responsibilities
 
 from .data import DATASETS, anisotropic, iris
 
@@ -119,25 +120,111 @@ def test_log_density_matches_scipy(covariance_type):
     np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-10)
 
 
-@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
 @pytest.mark.parametrize("variance", [1e-3, 1e-12, 1e-150])
 def test_a_narrow_component_off_centre_keeps_its_log_density(covariance_type, variance):
     # The one-product form cancels near a narrow mean away from the frame's centre.
     means = np.array([[1.0, 1.0], [2.0, 2.0]])
-    covariances = np.ones((2, 2) if covariance_type == "diag" else 2)
-    covariances[0] = variance
+    shapes = np.array([np.eye(2), np.eye(2)])
+    if covariance_type == "full":
+        shapes[0] = [[1.0, 0.5], [0.5, 1.0]]
+    full = shapes * np.array([variance, 1.0])[:, None, None]
+    covariances = {"full": full, "diag": full[:, [0, 1], [0, 1]],
+                   "spherical": full[:, 0, 0]}[covariance_type]
     model = gmmcore.GaussianMixture.from_parameters(
         weights=[0.5, 0.5], means=means, covariances=covariances,
         covariance_type=covariance_type)
     X = np.array([[1.0, 1.0], [1.0 + 3e-3 * variance**0.5, 1.0], [2.0, 2.5]])
     log_densities = np.column_stack([
-        stats.multivariate_normal(mean, np.eye(2) * cov).logpdf(X)
-        for mean, cov in zip(means, (variance, 1.0))])
+        stats.multivariate_normal(mean, cov).logpdf(X) for mean, cov in zip(means, full)])
     expected = np.logaddexp(*(np.log(0.5) + log_densities).T)
     np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-9)
     np.testing.assert_allclose(model.predict_proba(X)[:, 1],
                                np.exp(np.log(0.5) + log_densities[:, 1] - expected),
                                rtol=1e-9, atol=1e-300)
+
+
+@pytest.mark.parametrize("correlation", [0.9, 1 - 1e-9])
+def test_a_thin_correlated_component_keeps_its_log_density_far_along_and_across(correlation):
+    # x'Px summed from |x|'|P||x|-sized terms loses eps * cond(P) of itself: an almost
+    # singular precision must not go through the one-product form.
+    rng = np.random.RandomState(0)
+    n_components, n_features = 6, 3
+    means = rng.normal(scale=1e-4, size=(n_components, n_features))  # all near the frame's centre
+    covariances = np.array([np.eye(n_features)] * n_components)
+    covariances[0] = np.full((n_features, n_features), correlation) + (1 - correlation) * np.eye(
+        n_features)
+    weights = np.full(n_components, 1 / n_components)
+    model = gmmcore.GaussianMixture.from_parameters(weights, means, covariances, "full")
+    along, across = np.ones(n_features), np.array([1.0, -1.0, 0.0])
+    steps = np.array([(t, 0.0) for t in (0.0, 1.0, 30.0)] + [(0.0, s) for s in (1e-5, 1e-3)])
+    X = means[0] + steps @ np.array([along, across])
+    # Component 0 by its eigenvalues 1 - c (across, d - 1 times) and 1 - c + c d (along),
+    # exact where scipy's eigendecomposition of the almost singular matrix is not.
+    thin, wide = 1 - correlation, 1 - correlation + correlation * n_features
+    distances = steps[:, 0] ** 2 * n_features / wide + steps[:, 1] ** 2 * 2 / thin
+    thin_log_density = -0.5 * (distances + n_features * np.log(2 * np.pi)
+                               + (n_features - 1) * np.log(thin) + np.log(wide))
+    log_densities = np.column_stack([thin_log_density] + [
+        stats.multivariate_normal(mean, np.eye(n_features)).logpdf(X) for mean in means[1:]])
+    expected = np.log(np.exp(log_densities) @ weights)
+    np.testing.assert_allclose(model.score_samples(X), expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("covariance_type", gaussian.EXPANDED)
+def test_the_one_product_form_is_the_direct_form(covariance_type):
+    rng = np.random.RandomState(3)
+    n_components, n_features, n_rows = 8, 5, 400
+    means = rng.normal(size=(n_components, n_features))
+    factors = rng.normal(size=(n_components, n_features, n_features))
+    full = factors @ np.swapaxes(factors, 1, 2) + np.eye(n_features)
+    covariances = {"full": full, "diag": np.diagonal(full, axis1=1, axis2=2).copy(),
+                   "spherical": full[:, 0, 0].copy()}[covariance_type]
+    prec_chol = gaussian.precision_cholesky(covariances, covariance_type)
+    assert gaussian.use_expanded(means, prec_chol, covariance_type)
+    xt = rng.normal(scale=3.0, size=(n_features, n_rows))
+    z = gaussian.expanded_rows(xt, covariance_type)
+    assert z.shape == (gaussian.expanded_width(n_features, covariance_type), n_rows)
+    log_weights = np.log(rng.dirichlet(np.ones(n_components)))
+    A = gaussian.expanded_coefficients(means, prec_chol, covariance_type, log_weights)
+    direct = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
+    np.testing.assert_allclose(A @ z, direct + log_weights[:, None], rtol=1e-12, atol=1e-10)
+    resp = rng.uniform(size=(n_components, n_rows))
+    nk, sum_x, moment = gaussian.expanded_moments(resp, z, n_features, covariance_type)
+    np.testing.assert_allclose(nk, resp.sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(sum_x, resp @ xt.T, rtol=1e-12)
+    np.testing.assert_allclose(
+        moment, gaussian.second_moment_t(xt, resp, np.ones(n_rows), covariance_type),
+        rtol=1e-12)
+
+
+def test_full_mixtures_use_the_one_product_form_only_where_it_is_smaller_and_accurate():
+    rng = np.random.RandomState(4)
+    means = rng.normal(size=(8, 10))
+    prec_chol = np.array([np.eye(10)] * 8)
+    assert gaussian.use_expanded(means, prec_chol, "full")
+    assert not gaussian.use_expanded(means[:3], prec_chol[:3], "full")  # z wider than K d
+    assert not gaussian.use_expanded(means * 1e5, prec_chol, "full")  # cancels near a mean
+    thin = prec_chol.copy()
+    thin[2, 0, 0] = 1e4  # condition number 1e8
+    assert not gaussian.use_expanded(means, thin, "full")
+    assert not gaussian.use_expanded(means, prec_chol[0], "tied")
+
+
+@pytest.mark.parametrize("centre", [0, -590, -690, 590, 690, -2000, 5000])
+@pytest.mark.parametrize("n_components", [1, 8, 40_000])
+def test_responsibilities_and_normalisers_are_softmax_and_logsumexp(centre, n_components):
+    # Log-densities near 0 skip the shift by the row's largest; far ones need it.
+    rng = np.random.RandomState(5)
+    log_prob = centre + rng.uniform(-9, 9, size=(n_components, 50))
+    expected_norm = special.logsumexp(log_prob, axis=0)
+    resp, log_norm = _responsibilities(log_prob.copy(), None)
+    np.testing.assert_allclose(log_norm, expected_norm, rtol=1e-14)
+    np.testing.assert_allclose(resp, special.softmax(log_prob, axis=0), rtol=1e-12,
+                               atol=1e-300)
+    weights = rng.uniform(size=50)
+    weighted, _ = _responsibilities(log_prob.copy(), None, sample_weight=weights)
+    np.testing.assert_allclose(weighted.sum(axis=0), weights, rtol=1e-12)
 
 
 @pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)

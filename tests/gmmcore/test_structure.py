@@ -181,6 +181,44 @@ def test_small_products_equal_one_product_in_every_block_layout():
     assert small_products(a, rows, out) is out and np.isfinite(out).all()
 
 
+@pytest.mark.parametrize("keep_transposed", [True, False])
+def test_a_block_with_room_has_the_framed_rows_on_top(keep_transposed):
+    from gmmcore._rows import InMemoryRows
+
+    X = np.random.RandomState(0).normal(loc=5.0, scale=1e200, size=(50, 3))
+    source = InMemoryRows(X, keep_transposed=keep_transposed)
+    framed = ((X - source.shift) / source.scale).T
+    assert source.scale != 1.0
+    for rows in (slice(0, 50), slice(7, 19)):
+        np.testing.assert_array_equal(source.block(rows), framed[:, rows])
+        with_room = source.block(rows, room=4)
+        assert with_room.shape == (3 + 4, rows.stop - rows.start)
+        np.testing.assert_array_equal(with_room[:3], framed[:, rows])
+
+
+def test_a_failing_task_stops_every_thread_before_its_error_is_raised():
+    import time
+
+    from gmmcore._rows import run_tasks
+
+    started = []
+
+    def task(item):
+        started.append(item)
+        if item == 3:
+            raise ValueError("task 3 failed")
+        time.sleep(0.005)
+        return item
+
+    with gmmcore.thread_limit(2), pytest.raises(ValueError, match="task 3 failed"):
+        run_tasks(task, list(range(200)))
+    count = len(started)
+    time.sleep(0.05)
+    assert len(started) == count < 10  # nothing started after the failure, or after the raise
+    with gmmcore.thread_limit(2):
+        assert run_tasks(lambda item: item * 2, list(range(50))) == list(range(0, 100, 2))
+
+
 def _freed_memory_kept(tune):
     """Free bytes a fresh process's heaps gained by freeing a 4 MiB array (glibc's mallinfo2):
     about 4 MiB when it kept the block, about 0 when it gave it back to the system."""
