@@ -11,7 +11,9 @@ background or text colour, so charts follow the app's light or dark theme;
 outlines and guides are mid-tone (``palette.NEUTRAL``), legible on both.
 """
 
+import base64
 import functools
+import io
 
 import numpy as np
 import plotly.graph_objects as go
@@ -309,6 +311,8 @@ def _discrete_colorscale(n_clusters, alpha):
 
 
 def _regions_trace(xs, ys, labels, n_clusters):
+    """The decision regions as a heatmap trace, for animations (their frames change
+    traces); a still figure draws them as a picture (:func:`_regions_image`)."""
     # Translucent by its colours' alpha, not the trace's opacity: the same picture, and a
     # K change redrew 0.05-0.07 s sooner in Chromium (floor app showing these figures,
     # 7 fresh servers each: 0.57 against 0.62 s; a covariance change 0.52 against 0.59 s).
@@ -320,6 +324,44 @@ def _regions_trace(xs, ys, labels, n_clusters):
         colorscale=_discrete_colorscale(n_clusters, REGION_OPACITY), showscale=False,
         hoverinfo="skip", name="decision regions",
     )
+
+
+def regions_png(labels, n_clusters):
+    """A PNG of one pixel per cell in its cluster's colour, translucent by
+    ``REGION_OPACITY``; the first row of ``labels`` (the lowest y) at the bottom.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_y, n_x)
+
+    Returns
+    -------
+    png : bytes
+    """
+    from PIL import Image  # (Pillow, which Streamlit also uses)
+
+    rows = np.ascontiguousarray(labels[::-1], dtype=np.uint8)
+    image = Image.frombytes("P", (rows.shape[1], rows.shape[0]), rows.tobytes())
+    image.putpalette(b"".join(bytes(hex_to_rgb(cluster_color(j))) for j in range(n_clusters)))
+    out = io.BytesIO()
+    image.save(out, format="PNG", transparency=bytes([round(255 * REGION_OPACITY)] * n_clusters))
+    return out.getvalue()
+
+
+def _regions_image(xs, ys, labels, n_clusters):
+    """The decision regions as a layout image under the plot, each cell's centre at
+    (xs[i], ys[j]).
+
+    A picture, not a heatmap trace: Chromium then has no cell to colour on every draw
+    (a K change on the Compare page redrew in 0.516 s against 0.555 s, median of 30
+    changes on 6 fresh servers each, ``bench/browser_series.py``).
+    """
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    source = "data:image/png;base64," + base64.b64encode(regions_png(labels, n_clusters)).decode()
+    return {"source": source, "xref": "x", "yref": "y", "x": float(xs[0] - dx / 2),
+            "y": float(ys[-1] + dy / 2), "sizex": float(xs[-1] - xs[0] + dx),
+            "sizey": float(ys[-1] - ys[0] + dy), "sizing": "stretch", "xanchor": "left",
+            "yanchor": "top", "layer": "below", "name": "decision regions"}
 
 
 def _point_traces(xy, labels, rows, n_clusters, prefix, outlined=None):
@@ -393,7 +435,7 @@ def kmeans_figure(comparison: Comparison, view: View, outline=True, max_points=M
     rows = display_rows(len(X), max_points)
     outlined = _disagreement(comparison, outline)
     fig = unchecked(go.Figure)
-    fig.add_trace(_regions_trace(*kmeans_regions(comparison, view, xy), k))
+    fig.add_layout_image(_regions_image(*kmeans_regions(comparison, view, xy), k))
     fig.add_traces(_point_traces(xy, labels, rows, k, "K-means", outlined))
     if outlined is not None:
         fig.add_trace(_disagree_legend(outlined))
@@ -412,7 +454,7 @@ def gmm_figure(comparison: Comparison, view: View, outline=True, max_points=MAX_
     rows = display_rows(len(X), max_points)
     outlined = _disagreement(comparison, outline)
     fig = unchecked(go.Figure)
-    fig.add_trace(_regions_trace(*gmm_regions(comparison, view, xy), k))
+    fig.add_layout_image(_regions_image(*gmm_regions(comparison, view, xy), k))
     fig.add_traces(_point_traces(xy, comparison.gmm_labels, rows, k, "GMM", outlined))
     if outlined is not None:
         fig.add_trace(_disagree_legend(outlined))

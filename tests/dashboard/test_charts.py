@@ -1,5 +1,6 @@
 import base64
 import dataclasses
+import io
 import json
 
 import numpy as np
@@ -7,6 +8,7 @@ import plotly.colors
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from PIL import Image
 from plotly.colors import hex_to_rgb
 from sklearn import metrics
 
@@ -19,6 +21,21 @@ def iris():
     d = datasets.load("iris")
     c = compare.compare(d.X, compare.Settings(k=3))
     return d, c, compare.pca_view(c.X)
+
+
+def _regions(fig):
+    """A still figure's decision regions read back from its layout image: cell centres
+    xs (n_x,), ys (n_y,), labels (n_y, n_x) with row 0 the lowest y, and the picture."""
+    (image,) = [im for im in fig.layout.images if im.name == "decision regions"]
+    assert image.source.startswith("data:image/png;base64,")
+    assert (image.xref, image.yref, image.layer) == ("x", "y", "below")
+    picture = Image.open(io.BytesIO(base64.b64decode(image.source.split(",", 1)[1])))
+    assert picture.mode == "P"
+    labels = np.asarray(picture)[::-1]
+    n_y, n_x = labels.shape
+    xs = image.x + image.sizex / n_x * (np.arange(n_x) + 0.5)
+    ys = image.y - image.sizey + image.sizey / n_y * (np.arange(n_y) + 0.5)
+    return xs, ys, labels, picture
 
 
 def _by_name(fig, prefix):
@@ -39,20 +56,21 @@ def test_kmeans_figure_points_centroids_and_regions(aniso):
     centroids = _by_name(fig, "centroids")[0]
     np.testing.assert_allclose(np.column_stack([centroids.x, centroids.y]),
                                c.kmeans.cluster_centers_)
-    regions = fig.data[0]
-    assert isinstance(regions, go.Heatmap)
     # For 2-D data the regions are exact: each cell is its centre's nearest centroid.
-    z = np.asarray(regions.z)
-    gx, gy = np.meshgrid(regions.x, regions.y)
+    xs, ys, labels = charts.kmeans_regions(c, view, view.points(c.X))
+    gx, gy = np.meshgrid(xs, ys)
     np.testing.assert_array_equal(
-        z.ravel(), c.kmeans.predict(np.column_stack([gx.ravel(), gy.ravel()])))
-    # Each cell in its cluster's colour, translucent by the colour's alpha (cheaper for the
-    # browser to composite than the trace's opacity, for the same picture).
-    assert regions.opacity is None
-    for j in range(3):
-        cell = regions.colorscale[2 * j][1]
-        assert cell == "rgba({}, {}, {}, {})".format(
-            *plotly.colors.hex_to_rgb(charts.cluster_color(j)), charts.REGION_OPACITY)
+        labels.ravel(), c.kmeans.predict(np.column_stack([gx.ravel(), gy.ravel()])))
+    # They are drawn as a picture under the plot, a pixel per cell centred on its cell,
+    # each in its cluster's colour, translucent.
+    assert not [t for t in fig.data if isinstance(t, go.Heatmap)]
+    image_xs, image_ys, image_labels, picture = _regions(fig)
+    np.testing.assert_array_equal(image_labels, labels)
+    np.testing.assert_allclose(image_xs, xs, rtol=0, atol=1e-9 * np.ptp(xs))
+    np.testing.assert_allclose(image_ys, ys, rtol=0, atol=1e-9 * np.ptp(ys))
+    assert picture.getpalette()[:9] == [v for j in range(3)
+                                        for v in plotly.colors.hex_to_rgb(charts.cluster_color(j))]
+    assert picture.info["transparency"] == bytes([round(255 * charts.REGION_OPACITY)] * 3)
     assert fig.layout.xaxis.title.text == "x1" and fig.layout.yaxis.title.text == "x2"
     assert fig.layout.yaxis.scaleanchor == "x"
     # Equal axes by stretching the ranges, not the plot's box (which makes Streamlit's
@@ -65,16 +83,16 @@ def test_regions_fill_every_plot_shape_the_equal_axes_can_take(aniso):
     xy = view.points(c.X)
     lo, hi = charts.data_box(xy)
     for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
-        regions = fig.data[0]
+        xs, ys, _, _ = _regions(fig)
         # The axes show the data; the regions reach as far as equal axes can stretch
         # that view in a plot 0.75 to 1.6 times as wide as tall.
         assert fig.layout.xaxis.range == (lo[0], hi[0])
         assert fig.layout.yaxis.range == (lo[1], hi[1])
         span = hi - lo
         low_aspect, high_aspect = charts.REGION_ASPECTS
-        assert regions.x[-1] - regions.x[0] >= span[1] * high_aspect * 0.999
-        assert regions.y[-1] - regions.y[0] >= span[0] / low_aspect * 0.999
-        cells = np.diff(regions.x)[0], np.diff(regions.y)[0]
+        assert xs[-1] - xs[0] >= span[1] * high_aspect * 0.999
+        assert ys[-1] - ys[0] >= span[0] / low_aspect * 0.999
+        cells = np.diff(xs)[0], np.diff(ys)[0]
         assert cells[0] == pytest.approx(cells[1], rel=0.05)  # square cells
 
 
@@ -122,10 +140,11 @@ def test_gmm_figure_ellipses_and_disagreement(aniso):
     outlined = np.concatenate([c.disagree[t.customdata] for t in points])
     widths = np.concatenate([t.marker.line.width for t in points])
     np.testing.assert_array_equal(widths > 0, outlined)
-    z = np.asarray(fig.data[0].z)
-    gx, gy = np.meshgrid(fig.data[0].x, fig.data[0].y)
+    xs, ys, labels = charts.gmm_regions(c, view, view.points(c.X))
+    gx, gy = np.meshgrid(xs, ys)
     raw = c.gmm.predict(np.column_stack([gx.ravel(), gy.ravel()]))
-    np.testing.assert_array_equal(z.ravel(), np.argsort(c.order)[raw])
+    np.testing.assert_array_equal(labels.ravel(), np.argsort(c.order)[raw])
+    np.testing.assert_array_equal(_regions(fig)[2], labels)
 
 
 def test_both_clusterings_stay_visible_with_40_percent_disagreement(aniso):
@@ -157,10 +176,10 @@ def test_projected_views_for_many_features(iris):
     d, c, view = iris
     for fig in (charts.kmeans_figure(c, view), charts.gmm_figure(c, view)):
         assert fig.layout.xaxis.title.text == "PC 1"
-        regions = fig.data[0]
-        assert np.asarray(regions.z).shape == (len(regions.y), len(regions.x))
-        assert charts.GRID_SIZE <= max(len(regions.x), len(regions.y)) <= 2 * charts.GRID_SIZE
-        assert set(np.unique(fig.data[0].z)) <= {0, 1, 2}
+        xs, ys, labels, _ = _regions(fig)
+        assert labels.shape == (len(ys), len(xs))
+        assert charts.GRID_SIZE <= max(len(xs), len(ys)) <= 2 * charts.GRID_SIZE
+        assert set(np.unique(labels)) <= {0, 1, 2}
 
 
 def test_large_data_is_thinned_for_display_with_a_note():
