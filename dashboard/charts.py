@@ -161,6 +161,47 @@ def _update_layout(fig, changes):
     return fig
 
 
+TITLE_PX = 16
+SUBTITLE_PX = 12
+
+
+def _title_annotations(title, subtitle, left, top):
+    """The title (bold) and subtitle as annotations at the chart's top left, under the
+    toolbar's room, for margins of ``left`` and ``top`` pixels.
+
+    Not ``layout.title``: Streamlit's theme makes a chart's title bold as the chart
+    mounts and once more just after (``<b><b>...``), and that change made Plotly draw
+    every chart a second time; the Compare page's K change redrew both charts in
+    0.40 s without it against 0.55 s (``bench/browser_series.py``).
+    """
+    common = {"xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left",
+              "yanchor": "top", "xshift": 6 - left, "showarrow": False, "align": "left"}
+    out = [common | {"name": "title", "text": f"<b>{title}</b>", "font": {"size": TITLE_PX},
+                     "yshift": top - TOOLBAR_PX + 4}]
+    if subtitle:
+        out.append(common | {"name": "subtitle", "text": subtitle,
+                             "font": {"size": SUBTITLE_PX}, "yshift": top - TOOLBAR_PX - 29})
+    return out
+
+
+def title_text(fig, which="title"):
+    """A figure's title (or, with ``which="subtitle"``, its subtitle) as set by
+    :func:`_layout`, without the bold tags; '' when it has none."""
+    for annotation in fig.layout.annotations:
+        if annotation.name == which:
+            text = annotation.text
+            return text[3:-4] if which == "title" else text
+    return ""
+
+
+def _retitle(fig, title):
+    """Give a figure laid out by :func:`_layout` another title."""
+    for annotation in fig.layout.annotations:
+        if annotation.name == "title":
+            annotation.text = f"<b>{title}</b>"
+    return fig
+
+
 def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
             equal_axes=False, box=None):
     """Title, axes and legend laid out so that none covers another or the data.
@@ -173,12 +214,12 @@ def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
     top = TOOLBAR_PX + 28 + (20 if subtitle else 0)
     axes = axis_titles is not None  # (a 3-D scene has none in the margins)
     bottom = (X_AXIS_PX if axes else 10) + (LEGEND_ROW_PX * rows + LEGEND_PAD_PX if rows else 0)
+    left = Y_AXIS_PX if axes else 10
     changes = {
-        "title": {"text": title, "subtitle": {"text": subtitle, "font": {"size": 12}},
-                  "x": 0.01, "xanchor": "left", "xref": "container",
-                  "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": TOOLBAR_PX}},
+        "annotations": [*(a.to_plotly_json() for a in fig.layout.annotations),
+                         *_title_annotations(title, subtitle, left, top)],
         "height": height + bottom,
-        "margin": {"l": Y_AXIS_PX if axes else 10, "r": 10, "t": top, "b": bottom},
+        "margin": {"l": left, "r": 10, "t": top, "b": bottom},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",
                    "y": 0, "yanchor": "bottom", "yref": "container",
                    "entrywidth": LEGEND_ENTRY_PX, "entrywidthmode": "pixels",
@@ -706,8 +747,7 @@ def step_frame(fig, t):
             part["marker"] = {"color": color}
         data.append(part)
     return {"name": str(t), "data": data, "traces": list(range(len(data))),
-            "layout": {"title": {"text": fig.layout.title.text},
-                       "annotations": [a.to_plotly_json() for a in fig.layout.annotations]}}
+            "layout": {"annotations": [a.to_plotly_json() for a in fig.layout.annotations]}}
 
 
 def _compact(value):
@@ -848,8 +888,8 @@ def inspector_figure(comparison: Comparison, view: View, explanation: PointExpla
                 "line": {"width": 2, "color": NEUTRAL}},
         hovertemplate=f"row {explanation.row}<extra></extra>",
     ))
-    fig.update_layout(title={"text": f"Click a point to inspect it (now: row {explanation.row})"},
-                      clickmode="event+select")
+    _retitle(fig, f"Click a point to inspect it (now: row {explanation.row})")
+    fig.update_layout(clickmode="event+select")
     return fig
 
 

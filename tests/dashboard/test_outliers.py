@@ -255,7 +255,7 @@ def test_the_outlier_figure_shows_the_method_s_flags_and_rings_the_disagreements
     centres = _traces(fig, "centroids" if method == "kmeans" else "means")
     assert len(centres) == 1 and len(centres[0].x) == 3
     assert (len(_traces(fig, "1σ")) == 3) == (method == "gmm")
-    assert fig.layout.title.text == charts.OUTLIER_TITLES[method]
+    assert charts.title_text(fig) == charts.OUTLIER_TITLES[method]
 
 
 def test_the_kmeans_cut_contour_is_the_distance_to_the_nearest_centroid():
@@ -280,7 +280,7 @@ def test_a_projected_view_has_no_cut_line_and_every_flagged_row_is_drawn():
     assert not [t for t in fig.data if t.type == "contour"]
     (flagged,) = _traces(fig, "flagged by GMM")
     assert len(flagged.x) == f.gmm.sum()  # thinning never hides a flagged row
-    assert "showing" in fig.layout.title.subtitle.text
+    assert "showing" in charts.title_text(fig, "subtitle")
 
 
 def test_an_unknown_method_is_refused():

@@ -178,13 +178,13 @@ def test_3d_thins_large_data_says_so_and_stretches_only_when_it_must():
     view3 = shapes.feature_view3(("a", "b", "c"), ("a", "b", "c"))
     fig = shape_charts.kmeans_3d_figure(c, view3, max_points=5000)
     assert sum(len(t.x) for t in _named(fig, "K-means ")) == 5000
-    assert "showing 5,000 of 16,000" in fig.layout.title.subtitle.text
+    assert "showing 5,000 of 16,000" in charts.title_text(fig, "subtitle")
     ratio = fig.layout.scene.aspectratio
-    assert "stretched" not in fig.layout.title.subtitle.text
+    assert "stretched" not in charts.title_text(fig, "subtitle")
     assert max(ratio.x, ratio.y, ratio.z) == pytest.approx(1)
     flat = compare.compare(X * [1, 1, 0.01], compare.Settings(k=2))
     fig = shape_charts.kmeans_3d_figure(flat, view3)
-    assert "stretched to a cube" in fig.layout.title.subtitle.text
+    assert "stretched to a cube" in charts.title_text(fig, "subtitle")
     assert fig.layout.scene.aspectratio.z == 1
 
 
@@ -255,7 +255,7 @@ def test_projected_density_is_the_marginal_mixture(iris):
     samples = view.points(c.gmm.sample(20000)[0])
     assert marginal.score(samples) == pytest.approx(
         np.mean(shapes.log_density_grid(c, view, samples)[0]), abs=1e-9)
-    assert "every component projected" in fig.layout.title.subtitle.text
+    assert "every component projected" in charts.title_text(fig, "subtitle")
 
 
 # ----------------------------------------------------------- distance pictures
@@ -275,9 +275,9 @@ def test_euclidean_circles_have_radius_r_round_the_centroid(aniso, unit):
         assert ring.line.color == charts.cluster_color(j)
     marker = _named(fig, f"centroid {j + 1}")[0]
     np.testing.assert_allclose([marker.x[0], marker.y[0]], center)
-    assert fig.layout.title.text == f"K-means: Euclidean distance to centroid {j + 1}"
+    assert charts.title_text(fig) == f"K-means: Euclidean distance to centroid {j + 1}"
     if unit == "spread":
-        assert f"s = {length:.3g}" in fig.layout.title.subtitle.text
+        assert f"s = {length:.3g}" in charts.title_text(fig, "subtitle")
 
 
 def test_mahalanobis_ellipses_lie_at_distance_r_round_the_mean(aniso):
@@ -316,7 +316,7 @@ def test_both_halves_share_their_axes_and_hover_full_distances(iris):
                 data[:, 2], [mahalanobis(x, c.gmm_means[j], inverse) for x in c.X[rows]])
         star = _named(fig, f"row {row}")[0]
         np.testing.assert_allclose([star.x[0], star.y[0]], view.points(c.X[row:row + 1])[0])
-    assert "projected onto this view" in left.layout.title.subtitle.text
+    assert "projected onto this view" in charts.title_text(left, "subtitle")
     # A ball projects to a disc of the same radius: the plane's circles have radius r s.
     circle = _named(left, "distance 2")[0]
     center = view.means(c.kmeans.cluster_centers_[j:j + 1])[0]
