@@ -216,8 +216,9 @@ def _layout(fig, title, axis_titles, *, subtitle="", height=480, legend=True,
     bottom = (X_AXIS_PX if axes else 10) + (LEGEND_ROW_PX * rows + LEGEND_PAD_PX if rows else 0)
     left = Y_AXIS_PX if axes else 10
     changes = {
-        "annotations": [*(a.to_plotly_json() for a in fig.layout.annotations),
-                         *_title_annotations(title, subtitle, left, top)],
+        # First: an animation's frames update annotations index by index.
+        "annotations": [*_title_annotations(title, subtitle, left, top),
+                         *(a.to_plotly_json() for a in fig.layout.annotations)],
         "height": height + bottom,
         "margin": {"l": left, "r": 10, "t": top, "b": bottom},
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",

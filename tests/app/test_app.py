@@ -40,6 +40,15 @@ def _plotly_specs(at):
             if not el.proto.id.endswith(entry.PRELOAD_KEY)]
 
 
+def _title(spec, which="title"):
+    """A chart's title (or subtitle) from its JSON: the annotations charts._layout adds."""
+    for annotation in spec["layout"].get("annotations", []):
+        if annotation.get("name") == which:
+            text = annotation["text"]
+            return text[3:-4] if which == "title" else text
+    return ""
+
+
 def test_landing_page_shows_both_methods_disagreeing(app):
     cur = _current(app)
     assert cur.data.key == datasets.DEFAULT
@@ -48,7 +57,7 @@ def test_landing_page_shows_both_methods_disagreeing(app):
     assert _metric(app, "Points assigned differently").startswith(f"{n_diff:,}")
     specs = _plotly_specs(app)
     assert len(specs) == 2
-    titles = [s["layout"]["title"]["text"] for s in specs]
+    titles = [_title(s) for s in specs]
     assert titles[0].startswith("K-means") and titles[1].startswith("GMM")
     assert not app.error
     # What the app is, then each method against the truth beside their agreement.
@@ -120,7 +129,7 @@ def test_changing_covariance_type_changes_the_result(app):
     _no_errors(app)
     gmm = _current(app).comparison.gmm
     assert gmm.covariance_type == "spherical" and gmm.covariances_.shape == (3,)
-    title = _plotly_specs(app)[1]["layout"]["title"]["text"]
+    title = _title(_plotly_specs(app)[1])
     assert "spherical" in title
 
 
@@ -295,7 +304,7 @@ def _array(value):
 
 
 def _titles(at):
-    return [s["layout"]["title"]["text"] for s in _plotly_specs(at)]
+    return [_title(s) for s in _plotly_specs(at)]
 
 
 def test_step_through_slider_moves_the_iteration(app):
@@ -319,12 +328,12 @@ def test_play_animates_the_iterations_in_the_browser_from_the_slider(app):
     _on_page(app, "steps")
     _no_errors(app)
     spec = _plotly_specs(app)[0]
-    assert spec["layout"]["title"]["text"] == f"EM: iteration 2 of {n_iter}"
+    assert _title(spec) == f"EM: iteration 2 of {n_iter}"
     # One frame per iteration from the slider's to the last: Play shows them in the
     # browser, no run of the script per iteration.
     frames = spec["frames"]
     assert [f["name"] for f in frames] == [str(t) for t in range(2, n_iter + 1)]
-    assert frames[-1]["layout"]["title"]["text"] == f"EM: iteration {n_iter} of {n_iter} (final)"
+    assert _title(frames[-1]) == f"EM: iteration {n_iter} of {n_iter} (final)"
     play, pause = spec["layout"]["updatemenus"][0]["buttons"]
     assert play["label"].endswith("Play") and play["method"] == "animate"
     assert play["args"][0] == [str(t) for t in range(3, n_iter + 1)]
@@ -683,7 +692,7 @@ def test_the_outlier_page_shows_both_flagged_sets_and_the_truth():
     assert _metric(at, "Only one flags (ringed)") == str(counts["only_kmeans"]
                                                           + counts["only_gmm"])
     specs = _plotly_specs(at)
-    assert [s["layout"]["title"]["text"] for s in specs] == [
+    assert [_title(s) for s in specs] == [
         "K-means: farthest from every centroid", "GMM: least probable under the mixture",
         "Both scores for every row"]
     names = [t.get("name", "") for t in specs[0]["data"]]
@@ -770,8 +779,8 @@ def test_3d_view_shows_both_methods_with_three_or_more_features(app):
     _no_errors(app)
     c = _current(app).comparison
     kmeans, gmm = _plotly_specs(app)
-    assert kmeans["layout"]["title"]["text"].startswith("K-means in 3-D")
-    assert gmm["layout"]["title"]["text"].startswith("GMM (full covariance) in 3-D")
+    assert _title(kmeans).startswith("K-means in 3-D")
+    assert _title(gmm).startswith("GMM (full covariance) in 3-D")
     points = [t for t in _traces(gmm, "scatter3d") if t["name"].startswith("GMM ")]
     assert sum(len(_array(t["x"])) for t in points) == len(c.X) == 150
     assert len(_traces(gmm, "mesh3d")) == 2 * 3  # 1σ and 2σ per component
@@ -827,7 +836,7 @@ def test_density_page_contours_and_the_distance_picture(app):
     _no_errors(app)
     c = _current(app).comparison
     density, euclidean, mahalanobis = _plotly_specs(app)
-    assert density["layout"]["title"]["text"] == "Mixture log-density"
+    assert _title(density) == "Mixture log-density"
     contours = _traces(density, "contour")
     assert [t["name"] for t in contours] == ["mixture log-density"]
     # On two-feature data the contour values are the mixture's own log-density.
@@ -840,9 +849,9 @@ def test_density_page_contours_and_the_distance_picture(app):
     row = app.number_input(key="inspect_row").value
     cluster = app.selectbox(key="density_cluster").value
     assert c.disagree[row] and cluster == c.gmm_labels[row] + 1
-    assert euclidean["layout"]["title"]["text"] == (
+    assert _title(euclidean) == (
         f"K-means: Euclidean distance to centroid {cluster}")
-    assert mahalanobis["layout"]["title"]["text"] == f"GMM: Mahalanobis distance to mean {cluster}"
+    assert _title(mahalanobis) == f"GMM: Mahalanobis distance to mean {cluster}"
     text = " ".join(_plain(m.value) for m in app.markdown)
     assert f"Row {row} is " in text and "from centroid" in text and "Mahalanobis distance" in text
     assert (f"K-means puts it in cluster {c.kmeans_labels[row] + 1}, the GMM in cluster "
@@ -855,8 +864,8 @@ def test_density_page_contours_and_the_distance_picture(app):
     _no_errors(app)
     density, euclidean, _ = _plotly_specs(app)
     assert len(_traces(density, "contour")) == 1 + c.settings.k
-    assert euclidean["layout"]["title"]["text"].endswith("centroid 1")
-    assert "radius 1, 2, 3 (the data's units)" in euclidean["layout"]["title"]["subtitle"]["text"]
+    assert _title(euclidean).endswith("centroid 1")
+    assert "radius 1, 2, 3 (the data's units)" in _title(euclidean, "subtitle")
     assert (app.query_params["cluster"], app.query_params["components"],
             app.query_params["unit"]) == ("1", "1", "data")
 
@@ -871,8 +880,8 @@ def test_density_page_states_the_projection_with_more_features():
     assert "shadows of the full-dimensional ball and ellipsoid" in captions
     assert "exact 2-D marginal" in captions
     specs = _plotly_specs(at)
-    assert "every component projected" in specs[0]["layout"]["title"]["subtitle"]["text"]
-    assert "projected onto this view" in specs[1]["layout"]["title"]["subtitle"]["text"]
+    assert "every component projected" in _title(specs[0], "subtitle")
+    assert "projected onto this view" in _title(specs[1], "subtitle")
 
 
 def test_how_it_works_shows_the_precision_with_this_fits_numbers(app):

@@ -188,9 +188,14 @@ def test_every_page_opens_first_by_its_deep_link_on_a_fresh_server(browser):
         _stop_server(proc)
 
 
+# A chart's title: the annotation named "title" that charts._layout adds (bold).
+TITLE_OF = ("(gd => ((gd._fullLayout.annotations || []).find(a => a.name === 'title')"
+            " || {text: ''}).text)")
+
+
 def _chart_title(page, index):
     return page.evaluate(
-        "i => document.querySelectorAll('.js-plotly-plot')[i]._fullLayout.title.text", index)
+        f"i => {TITLE_OF}(document.querySelectorAll('.js-plotly-plot')[i])", index)
 
 
 def test_step_through_slider_and_a_click_on_the_inspector(server, browser):
@@ -204,7 +209,7 @@ def test_step_through_slider_and_a_click_on_the_inspector(server, browser):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        f"() => {TITLE_OF}(document.querySelectorAll('.js-plotly-plot')[0])"
         ".includes('EM: iteration 2 of')", timeout=60_000)
     _wait_until_drawn(page, 4)
     _assert_no_exception(page, "EM step-through slider")
@@ -226,7 +231,7 @@ def test_step_through_slider_and_a_click_on_the_inspector(server, browser):
     }""")
     page.mouse.click(target["x"], target["y"])
     page.wait_for_function(
-        "row => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        f"row => {TITLE_OF}(document.querySelectorAll('.js-plotly-plot')[0])"
         ".includes('now: row ' + row + ')')", arg=target["row"], timeout=60_000)
     _wait_until_drawn(page, 2)
     _assert_no_exception(page, "inspector click")
@@ -301,7 +306,7 @@ def test_a_k_change_redraws_both_charts_and_play_runs_in_the_browser(server, bro
     messages = page.evaluate("() => window.__messages")
     page.locator(".js-plotly-plot .updatemenu-button", has_text="Play").first.click()
     page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        f"() => {TITLE_OF}(document.querySelectorAll('.js-plotly-plot')[0])"
         ".includes('(final)')", timeout=60_000)
     # What the chart shows moved on (colours and ellipses of the last iteration), and the
     # server was not asked for anything while it played.
@@ -406,7 +411,7 @@ def test_make_your_own_data_and_its_outliers(server, browser):
     page.get_by_role("button", name=f"Open row {row} in “Why this cluster?”").click()
     page.wait_for_function(
         "r => document.querySelectorAll('.js-plotly-plot').length && "
-        "document.querySelectorAll('.js-plotly-plot')[0]._fullLayout.title.text"
+        f"{TITLE_OF}(document.querySelectorAll('.js-plotly-plot')[0])"
         ".includes('now: row ' + r + ')')", arg=row, timeout=60_000)
     _wait_until_drawn(page, 2)
     _assert_no_exception(page, "inspector from the outlier page")
@@ -463,14 +468,15 @@ LAYOUT = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g
     const meets = (a, b) => !!(a && b && a.width > 0 && b.width > 0 && a.left < b.right
         && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
     const svg = box(gd.querySelector('.main-svg'));
-    const title = box(gd.querySelector('.infolayer .gtitle'));
+    const titleIndex = (gd._fullLayout.annotations || []).findIndex(a => a.name === 'title');
+    const title = box(gd.querySelector(`.infolayer .annotation[data-index="${titleIndex}"]`));
     const legend = box(gd.querySelector('.infolayer .legend'));
     const plots = Array.from(gd.querySelectorAll('.nsewdrag')).map(box);
     const data = gd._fullData || [];
     const points = data.filter(t => t.visible !== false).some(t =>
         (t.x && t.x.length) || (t.z && t.z.length) || (t.dimensions && t.dimensions.length));
     return {
-        title: gd._fullLayout.title.text,
+        title: titleIndex < 0 ? '' : gd._fullLayout.annotations[titleIndex].text,
         titleMeetsLegend: meets(title, legend),
         legendCoversData: plots.some(p => meets(legend, p)),
         titleMeetsToolbar: meets(title, box(gd.querySelector('.modebar'))),
