@@ -102,7 +102,9 @@ MONITOR = """(() => {
     const data = gd._fullData, layout = gd._fullLayout;
     // Drawn: Plotly has laid out its traces, and some of them hold data.
     if (!data || !layout || !gd.calcdata || !data.some(points)) return null;
-    const title = layout.title && layout.title.text;
+    // (this app's charts title themselves with an annotation named 'title')
+    const named = (layout.annotations || []).find(a => a.name === 'title');
+    const title = named ? named.text : layout.title && layout.title.text;
     return JSON.stringify([title, data.map(t => [t.type, t.name, sample(t.x), sample(t.y),
       sample(t.z), t.marker ? [sample(t.marker.color), sample(t.marker.symbol),
                                sample(t.marker.size)] : null])]);
@@ -281,7 +283,7 @@ def _play_rate(page):
     titles, t0 = page.evaluate("() => [window.__bench.titles, window.__bench.lastInput()]")
     seen = {}
     for at, chart in titles:
-        # The iteration a chart shows, from its title (Streamlit's theme wraps it in <b>).
+        # The iteration a chart shows, from its title (bold).
         title = "" if chart is None else re.sub(r"</?b>", "", json.loads(chart)[0] or "")
         if at >= t0 and "iteration" in title and title not in seen:
             seen[title] = at
