@@ -285,11 +285,11 @@ def use_expanded(means, prec_chol, covariance_type):
     if covariance_type == "full":
         if not _expanded_is_smaller(n_components, n_features):
             return False
-        precisions = np.abs(precisions_from_cholesky(prec_chol, covariance_type))
+        precisions = precisions_from_cholesky(prec_chol, covariance_type)
         abs_means = np.abs(means)
         with np.errstate(over="ignore", invalid="ignore"):
-            near_mean = np.einsum("ki,kij,kj->k", abs_means, precisions, abs_means)
-            condition = np.linalg.cond(precisions_from_cholesky(prec_chol, covariance_type))
+            near_mean = np.einsum("ki,kij,kj->k", abs_means, np.abs(precisions), abs_means)
+            condition = np.linalg.cond(precisions)
         return bool(near_mean.max() <= EXPANSION_LIMIT
                     and condition.max() <= EXPANSION_CONDITION_LIMIT)
     precisions = prec_chol**2 if covariance_type == "diag" else (prec_chol**2)[:, None]

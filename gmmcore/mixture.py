@@ -733,6 +733,7 @@ class GaussianMixture(BaseEstimator):
         weights, means, _, prec_chol = self._params
         covariance_type = self.covariance_type
         n_features = means.shape[1]
+        log_weights = np.log(weights)[:, None]
         A = self._coefficients
         expanded = A is not None
         room = gaussian.expanded_width(n_features, covariance_type) - n_features if expanded else 0
@@ -748,7 +749,7 @@ class GaussianMixture(BaseEstimator):
                     return A @ z
             with np.errstate(over="ignore"):  # a distance beyond float64: log-density -inf
                 log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
-            log_prob += np.log(weights)[:, None]
+            log_prob += log_weights
             return log_prob
         return weighted_log_prob, room
 
