@@ -368,7 +368,7 @@ def _regions_trace(xs, ys, labels, n_clusters):
     )
 
 
-def regions_png(labels, n_clusters):
+def _regions_png(labels, n_clusters):
     """A PNG of one pixel per cell in its cluster's colour, translucent by
     ``REGION_OPACITY``; the first row of ``labels`` (the lowest y) at the bottom.
 
@@ -399,7 +399,7 @@ def _regions_image(xs, ys, labels, n_clusters):
     changes on 6 fresh servers each, ``bench/browser_series.py``).
     """
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-    source = "data:image/png;base64," + base64.b64encode(regions_png(labels, n_clusters)).decode()
+    source = "data:image/png;base64," + base64.b64encode(_regions_png(labels, n_clusters)).decode()
     return {"source": source, "xref": "x", "yref": "y", "x": float(xs[0] - dx / 2),
             "y": float(ys[-1] + dy / 2), "sizex": float(xs[-1] - xs[0] + dx),
             "sizey": float(ys[-1] - ys[0] + dy), "sizing": "stretch", "xanchor": "left",
