@@ -269,6 +269,11 @@ def _expanded_is_smaller(n_components, n_features):
     return _quadratic_width(n_features, "full") <= n_components * n_features
 
 
+def _axis_precisions(prec_chol, covariance_type):
+    """Diag and spherical precisions, (n_components, n_features) or (n_components, 1)."""
+    return prec_chol**2 if covariance_type == "diag" else (prec_chol**2)[:, None]
+
+
 def use_expanded(means, prec_chol, covariance_type):
     """Whether the one-product form is accurate (and, for full, smaller) for these
     parameters in the fitting frame.
@@ -292,7 +297,7 @@ def use_expanded(means, prec_chol, covariance_type):
             condition = np.linalg.cond(precisions)
         return bool(near_mean.max() <= EXPANSION_LIMIT
                     and condition.max() <= EXPANSION_CONDITION_LIMIT)
-    precisions = prec_chol**2 if covariance_type == "diag" else (prec_chol**2)[:, None]
+    precisions = _axis_precisions(prec_chol, covariance_type)
     with np.errstate(over="ignore"):
         return bool((precisions * means**2).sum(axis=1).max() <= EXPANSION_LIMIT)
 
@@ -336,15 +341,13 @@ def fill_expanded(z, n_features, covariance_type):
     return z
 
 
-def _quadratic_coefficients(prec_chol, covariance_type, n_features):
-    """Coefficients of z's quadratic features, (n_components, quadratic width)."""
-    if covariance_type == "diag":
-        return -0.5 * prec_chol**2
-    if covariance_type == "spherical":
-        return -0.5 * (prec_chol**2)[:, None]
+def _quadratic_coefficients(precisions, covariance_type):
+    """Coefficients of z's quadratic features, (n_components, quadratic width), from the
+    precisions as :func:`expanded_coefficients` holds them."""
+    if covariance_type != "full":
+        return -0.5 * precisions
     # x'Px = sum_i P_ii x_i^2 + 2 sum_{i<j} P_ij x_i x_j
-    rows, cols = np.triu_indices(n_features)
-    precisions = precisions_from_cholesky(prec_chol, covariance_type)
+    rows, cols = np.triu_indices(precisions.shape[-1])
     return precisions[:, rows, cols] * np.where(rows == cols, -0.5, -1.0)
 
 
@@ -355,11 +358,11 @@ def expanded_coefficients(means, prec_chol, covariance_type, log_weights=0.0):
         precisions = precisions_from_cholesky(prec_chol, covariance_type)
         linear = np.einsum("kij,kj->ki", precisions, means)
     else:
-        precisions = prec_chol**2 if covariance_type == "diag" else (prec_chol**2)[:, None]
+        precisions = _axis_precisions(prec_chol, covariance_type)
         linear = means * precisions
     constant = (-0.5 * (means * linear).sum(axis=1) - 0.5 * n_features * LOG_2PI
                 + log_det_cholesky(prec_chol, covariance_type, n_features) + log_weights)
-    return np.hstack([linear, _quadratic_coefficients(prec_chol, covariance_type, n_features),
+    return np.hstack([linear, _quadratic_coefficients(precisions, covariance_type),
                       constant[:, None]])
 
 
