@@ -88,9 +88,11 @@ def _reduce_block_carry(block, weights, frame, factor, block_fn, row_bytes, merg
         block_fn, row_bytes, carry=previous, merge=merge, sequential=True)
 
 
-def _map_block(block, frame, row_fn, row_bytes, width, dtype, into=False, room=0):
-    source = InMemoryRows(block, frame=frame, keep_transposed=False)
-    return source.map(row_fn, row_bytes, width, dtype, sequential=True, into=into, room=room)
+def _map_block(block, frame, row_fn, row_bytes, width, dtype, into, room, row_fn_checks):
+    source = InMemoryRows(block, frame=frame, keep_transposed=False,
+                          check_finite="a block of X")
+    return source.map(row_fn, row_bytes, width, dtype, sequential=True, into=into, room=room,
+                      row_fn_checks=row_fn_checks)
 
 
 def _tree(parts, merge):
@@ -180,14 +182,15 @@ class DaskRows:
         results = [dask.delayed(operator.getitem)(o, 0) for o in outs]
         return _tree(results, merge), [dask.delayed(operator.getitem)(o, 1) for o in outs]
 
-    def map(self, row_fn, row_bytes, width=None, dtype=float, into=False, room=0):
-        """``row_fn`` on every block, lazily: a Dask array of per-row results."""
-        frame = (self.shift, self.scale)
+    def map(self, row_fn, row_bytes, width=None, dtype=float, into=False, room=0,
+            row_fn_checks=False):
+        """``row_fn`` on every block, lazily: a Dask array of per-row results (see
+        ``InMemoryRows.map``; rows with NaN or infinities raise when computed)."""
+        args = (_map_block, (self.shift, self.scale), row_fn, row_bytes, width, dtype, into,
+                room, row_fn_checks)
         if width is None:
-            return self._X.map_blocks(_map_block, frame, row_fn, row_bytes, None, dtype,
-                                      into, room, drop_axis=1, dtype=dtype)
-        return self._X.map_blocks(_map_block, frame, row_fn, row_bytes, width, dtype, into,
-                                  room, chunks=(self._X.chunks[0], (width,)), dtype=dtype)
+            return self._X.map_blocks(*args, drop_axis=1, dtype=dtype)
+        return self._X.map_blocks(*args, chunks=(self._X.chunks[0], (width,)), dtype=dtype)
 
     def gather(self, carry):
         """Carried per-row values as one lazy Dask array."""

@@ -50,6 +50,11 @@ _pool_lock = threading.Lock()
 _worker = threading.local()
 
 
+class NonFiniteRows(Exception):
+    """Raised by a row function whose rows hold NaN or infinities (see
+    :meth:`InMemoryRows.map`)."""
+
+
 # ------------------------------------------------------------------ threads
 def available_threads():
     """Threads gmmcore may use: ``GMMCORE_NUM_THREADS`` or the CPUs this process may run on."""
@@ -91,6 +96,7 @@ def thread_limit(n_threads):
         _threads.reset(token)
 
 
+@contextlib.contextmanager
 def single_threaded_blas():
     """A context in which BLAS uses one thread (a no-op without ``threadpoolctl``).
 
@@ -103,17 +109,31 @@ def single_threaded_blas():
     (0.1 s) waiting for more work, on the cores the passes need. One
     ``X.T @ weights`` outside made the next 0.1 s of Lloyd passes twice as slow
     (100,000 x 10, K = 8: 2.2 against 1.2 ms per iteration on two threads).
+
+    Only libraries not on one thread already are switched, and back on leaving,
+    one C call each: threadpoolctl's ``limit`` asks every library for its whole
+    state twice, 15-40 us, a tenth of a 100,000-row prediction's time before its
+    first block.
     """
-    controller = _blas_controller()
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
+    switched = [(library, n) for library in _blas_libraries()
+                if (n := library.get_num_threads()) != 1]
+    for library, _ in switched:
+        library.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for library, n in switched:
+            library.set_num_threads(n)
 
 
 @functools.cache
-def _blas_controller():
-    """threadpoolctl's view of the loaded BLAS libraries, found once (finding them is slow)."""
-    return None if ThreadpoolController is None else ThreadpoolController()
+def _blas_libraries():
+    """threadpoolctl's controllers of the loaded BLAS libraries, found once (finding them
+    is slow); empty without threadpoolctl."""
+    if ThreadpoolController is None:
+        return ()
+    return tuple(library for library in ThreadpoolController().lib_controllers
+                 if library.user_api == "blas")
 
 
 # glibc hands memory blocks above 128 KB back to the system as soon as they are freed
@@ -402,9 +422,7 @@ class InMemoryRows:
         self.n_samples, self.n_features = X.shape
         self._check_finite_as = check_finite
         if sample_weight is None:  # every row counts once: nothing to check or normalise
-            sample_weight = np.ones(self.n_samples)
-            self.weights, self.total_weight, self.unit_weights = (
-                sample_weight, float(self.n_samples), True)
+            self.total_weight, self.unit_weights = float(self.n_samples), True
         else:
             if weights_normalised:  # part of a larger source, normalised as a whole
                 self.weights, self.total_weight = sample_weight, float(self.n_samples)
@@ -421,7 +439,7 @@ class InMemoryRows:
             for rows in chunk_slices(self.n_samples, 8 * self.n_features):
                 self._xt[:, rows] = X[rows].T
         if frame is None:
-            summary = column_summary(X.T if self._xt is None else self._xt, sample_weight)
+            summary = column_summary(X.T if self._xt is None else self._xt, self.weights)
             *frame, self.spread = frame_from_summary(*summary, min_scale)
         self.shift, self.scale = frame
         if self._xt is not None:  # framed in place
@@ -429,17 +447,23 @@ class InMemoryRows:
             if self.scale != 1.0:
                 self._xt /= self.scale
 
+    @functools.cached_property
+    def weights(self):
+        """Ones, made when first asked for (a prediction never does)."""
+        return np.ones(self.n_samples)
+
     def _framed(self, rows):
         rows = rows - self.shift
         if self.scale != 1.0:
             rows /= self.scale
         return rows
 
-    def block(self, rows, room=0):
+    def block(self, rows, room=0, check=True):
         """Rows ``rows`` (a slice) framed and transposed, (n_features + room, n_rows).
 
         The last ``room`` rows are left uninitialised for the caller to fill (features
         computed from the rows, written beside them without copying the rows again).
+        ``check=False`` skips the check for NaN and infinities (see :meth:`map`).
         """
         if self._xt is not None and not room:
             return self._xt[:, rows]
@@ -449,7 +473,7 @@ class InMemoryRows:
         np.subtract(chunk.T, self.shift[:, None], out=xt)  # frame and transpose in one pass
         if self.scale != 1.0:
             xt /= self.scale
-        if self._check_finite_as is not None and not np.isfinite(xt).all():
+        if check and self._check_finite_as is not None and not np.isfinite(xt).all():
             check_finite(self._X, self._check_finite_as)  # raises, counting the rows
         return out
 
@@ -506,7 +530,7 @@ class InMemoryRows:
         return fold(merge, [p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     def map(self, row_fn, row_bytes, width=None, dtype=float, sequential=False, into=False,
-            room=0):
+            room=0, row_fn_checks=False):
         """``row_fn(xt)`` for every chunk, as one array of per-row results.
 
         Parameters
@@ -519,6 +543,11 @@ class InMemoryRows:
             the output, instead of returning them (saves a copy).
         room : int, default=0
             ``xt`` has this many more rows, uninitialised (see :meth:`block`).
+        row_fn_checks : bool, default=False
+            ``row_fn`` raises :class:`NonFiniteRows` when its rows hold NaN or
+            infinities (it can tell from its own results, which they spoil): the
+            blocks are then not checked as they are read, and the source raises
+            its error about the input instead.
 
         Returns
         -------
@@ -530,10 +559,15 @@ class InMemoryRows:
         out = np.empty(shape, dtype=dtype)
 
         def task(rows):
-            if into:
-                row_fn(self.block(rows, room), out[..., rows])
-            else:
-                out[..., rows] = row_fn(self.block(rows, room))
+            block = self.block(rows, room, check=not row_fn_checks)
+            try:
+                if into:
+                    row_fn(block, out[..., rows])
+                else:
+                    out[..., rows] = row_fn(block)
+            except NonFiniteRows:
+                check_finite(self._X, self._check_finite_as or "X")  # raises, counting
+                raise
         # The blocks already run on every core: BLAS inside them stays on one thread.
         with single_threaded_blas():
             run_tasks(task, chunk_slices(self.n_samples, row_bytes), sequential)

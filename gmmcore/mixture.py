@@ -18,6 +18,7 @@ from ._base import BaseEstimator
 from ._rows import (
     CHUNK_BUDGET,
     SMALL_PRODUCT,
+    NonFiniteRows,
     power_of_two_scale,
     single_threaded_blas,
     sum_products,
@@ -111,7 +112,13 @@ def _exp_floored(shifted):
 _UNSHIFTED_RANGE = 600.0
 
 
-def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True, out=None):
+def _in_unshifted_range(log_prob):
+    """Whether every entry is within +-:data:`_UNSHIFTED_RANGE` (NaN and infinities are not)."""
+    return bool(log_prob.min() >= -_UNSHIFTED_RANGE and log_prob.max() <= _UNSHIFTED_RANGE)
+
+
+def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True, out=None,
+                      in_range=None):
     """Responsibilities and log-normalisers of a transposed block, in place.
 
     Parameters
@@ -129,6 +136,9 @@ def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True,
     out : ndarray of shape (n_components, n_rows), optional
         Receives the responsibilities (``log_prob`` is then only scratch); ``log_norm``
         is not computed (None).
+    in_range : bool, optional
+        Whether the log-weights (``log_prob`` plus ``log_weights``) are already known
+        to pass :func:`_in_unshifted_range`; None: they are tested here.
 
     Returns
     -------
@@ -140,9 +150,8 @@ def _responsibilities(log_prob, log_weights, sample_weight=None, normalise=True,
     if log_weights is not None:
         resp += log_weights
     col_max, lost = None, None
-    if resp.min() >= -_UNSHIFTED_RANGE and resp.max() <= _UNSHIFTED_RANGE:
-        # No shift needed (NaN or infinities fail the test).
-        np.exp(resp, out=resp)
+    if in_range if in_range is not None else _in_unshifted_range(resp):
+        np.exp(resp, out=resp)  # no shift needed
     else:
         col_max = resp.max(axis=0)
         # A row so far from every component that no density is representable (-inf, or
@@ -716,7 +725,7 @@ class GaussianMixture(BaseEstimator):
                                type(self).__name__)
 
     def _weighted_log_prob_fn(self):
-        """``block -> log(weight_k) + log N(x | k)`` in the fitting frame, (n_components, n_rows).
+        """``block -> (log(weight_k) + log N(x | k), in_range)`` in the fitting frame.
 
         The function holds only the parameters, not the model, so it travels to
         Dask workers cheaply.
@@ -726,7 +735,11 @@ class GaussianMixture(BaseEstimator):
         weighted_log_prob : callable
             Takes a block of (n_features + room, n_rows): the transposed framed rows
             and ``room`` rows of scratch below them, where the one-product form
-            builds ``z`` (see :meth:`InMemoryRows.block`).
+            builds ``z`` (see :meth:`InMemoryRows.block`). Gives the
+            (n_components, n_rows) log-weights and whether they pass
+            :func:`_in_unshifted_range` (None: not tested). Raises
+            :class:`NonFiniteRows` for rows with NaN or infinities (a source's
+            ``map(..., row_fn_checks=True)``).
         room : int
         """
         check_is_fitted(self, "means_")
@@ -740,23 +753,32 @@ class GaussianMixture(BaseEstimator):
 
         def weighted_log_prob(block):
             xt = block[:n_features]
+            if expanded:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    z = gaussian.fill_expanded(block, n_features, covariance_type)
+                    log_prob = A @ z
+                # NaN or infinities among the rows, or squares beyond float64, leave NaN
+                # or infinities in the product: in range, it needs no other check.
+                if _in_unshifted_range(log_prob):
+                    return log_prob, True
+            if not np.isfinite(xt).all():
+                raise NonFiniteRows
             # Rows so far out that x^2 overflows would give inf - inf in the one product;
             # z holds the squares (diag, full) or squared norms (spherical) to check.
-            if expanded:
-                with np.errstate(over="ignore"):
-                    z = gaussian.fill_expanded(block, n_features, covariance_type)
-                if z[n_features:-1].max() < HUGE_ROW**2:
-                    return A @ z
+            if expanded and z[n_features:-1].max() < HUGE_ROW**2:
+                return log_prob, False
             with np.errstate(over="ignore"):  # a distance beyond float64: log-density -inf
                 log_prob = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
             log_prob += log_weights
-            return log_prob
+            return log_prob, None
         return weighted_log_prob, room
 
-    def _map(self, X, row_fn, width=None, dtype=float, into=False, room=0):
+    def _map(self, X, row_fn, width=None, dtype=float, into=False, room=0,
+             row_fn_checks=False):
         source = self._prediction_rows(X)
         row_bytes = _row_bytes(self.n_components, self.n_features_in_, self.covariance_type)
-        return source.map(row_fn, row_bytes, width, dtype, into=into, room=room)
+        return source.map(row_fn, row_bytes, width, dtype, into=into, room=room,
+                          row_fn_checks=row_fn_checks)
 
     def score_samples(self, X):
         """Log-likelihood of every row.
@@ -771,10 +793,11 @@ class GaussianMixture(BaseEstimator):
         weighted_log_prob, room = self._weighted_log_prob_fn()
 
         def row_fn(block):
-            log_norm = _responsibilities(weighted_log_prob(block), None, normalise=False)[1]
+            log_prob, in_range = weighted_log_prob(block)
+            log_norm = _responsibilities(log_prob, None, normalise=False, in_range=in_range)[1]
             log_norm -= offset
             return log_norm
-        return self._map(X, row_fn, room=room)
+        return self._map(X, row_fn, room=room, row_fn_checks=True)
 
     def score(self, X, y=None):
         """Mean log-likelihood of the rows of ``X``."""
@@ -785,17 +808,19 @@ class GaussianMixture(BaseEstimator):
         weighted_log_prob, room = self._weighted_log_prob_fn()
 
         def row_fn(block):
-            log_prob = weighted_log_prob(block)
-            log_prob[np.isnan(log_prob)] = -np.inf  # (an overflow far from every component)
+            log_prob, in_range = weighted_log_prob(block)
+            if not in_range:
+                log_prob[np.isnan(log_prob)] = -np.inf  # (an overflow far from every component)
             return log_prob.argmax(axis=0)
-        return self._map(X, row_fn, dtype=np.intp, room=room)
+        return self._map(X, row_fn, dtype=np.intp, room=room, row_fn_checks=True)
 
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
         weighted_log_prob, room = self._weighted_log_prob_fn()
-        return self._map(X, lambda block, out: _responsibilities(weighted_log_prob(block), None,
-                                                                 out=out),
-                         self.n_components, into=True, room=room)
+        def row_fn(block, out):
+            log_prob, in_range = weighted_log_prob(block)
+            _responsibilities(log_prob, None, out=out, in_range=in_range)
+        return self._map(X, row_fn, self.n_components, into=True, room=room, row_fn_checks=True)
 
     def mahalanobis(self, X):
         """Squared variance-weighted distances to every component mean.

@@ -59,9 +59,13 @@ def test_unfitted_use_says_fit_first():
         gmmcore.KMeans(2).predict(anisotropic())
 
 
-@pytest.mark.parametrize("make", ESTIMATORS)
+@pytest.mark.parametrize("make", ESTIMATORS + [
+    lambda covariance_type=covariance_type: gmmcore.GaussianMixture(
+        3, covariance_type=covariance_type, random_state=0)
+    for covariance_type in ("tied", "diag", "spherical")])
 def test_nan_anywhere_in_a_large_input_to_predictions_is_a_clear_value_error(make):
-    # Predictions check each block of rows as they read it.
+    # Predictions check each block of rows as they read it, or (the mixture's
+    # one-product form) find them in the log-densities they spoil.
     rng = np.random.RandomState(0)
     model = make().fit(rng.normal(size=(300, 3)))
     X = rng.normal(size=(50_000, 3))
