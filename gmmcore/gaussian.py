@@ -242,14 +242,14 @@ def log_gaussian_prob(X, means, prec_chol, covariance_type):
 
 
 # ------------------------------------------------ all components in one product
-# For diag, spherical and full covariances the log-density is linear in a few per-row
-# features,
-#     log N(x | k) = A_k . z(x),   z(x) = [x, x^2, 1] (diag), [x, |x|^2, 1] (spherical)
-#                                  or [x, x_i x_j for i <= j, 1] (full),
+# The log-density is linear in a few per-row features,
+#     log N(x | k) = A_k . z(x),   z(x) = [x, x^2, 1] (diag), [x, |x|^2, 1] (spherical),
+#                                  [x, x_i x_j for i <= j, 1] (full)
+#                                  or [x, |L'x|^2, 1] (tied, L the precision's factor),
 # so all components' log-densities are one matrix product, and the M-step's sums
 # (sum r x, the second moment, and sum r from the row of ones) are one more product
-# with the same z.
-EXPANDED = ("diag", "spherical", "full")
+# with the same z (tied: its second moment, sum w x x', takes no responsibilities).
+EXPANDED = ("diag", "spherical", "full", "tied")
 # The expanded form adds -x'Px / 2 + mu'Px - mu'Pmu / 2; near a mean it loses about
 # eps * |mu|'|P||mu| to cancellation. Past this, (x - mu)'P(x - mu) is formed directly.
 EXPANSION_LIMIT = 1e8
@@ -259,7 +259,7 @@ EXPANSION_CONDITION_LIMIT = 1e6
 
 
 def _quadratic_width(n_features, covariance_type):
-    return {"diag": n_features, "spherical": 1,
+    return {"diag": n_features, "spherical": 1, "tied": 1,
             "full": n_features * (n_features + 1) // 2}[covariance_type]
 
 
@@ -282,11 +282,15 @@ def use_expanded(means, prec_chol, covariance_type):
     :data:`EXPANSION_LIMIT` (log-densities then within about 1e-8 of the direct
     form). Full: ``|mu|'|P||mu|`` below the same limit, every precision's condition
     number below :data:`EXPANSION_CONDITION_LIMIT`, and ``z`` no wider than the
-    direct form's products.
+    direct form's products. Tied: ``|(|L|'|mu|)|^2`` below the limit (the quadratic
+    feature is a sum of squares, exact to rounding however thin the precision; near a
+    mean it cancels against the linear part, which carries the rounding of ``L'x``).
     """
-    if covariance_type not in EXPANDED:
-        return False
     n_components, n_features = means.shape
+    if covariance_type == "tied":
+        with np.errstate(over="ignore"):
+            near_mean = ((np.abs(means) @ np.abs(prec_chol)) ** 2).sum(axis=1)
+        return bool(near_mean.max() <= EXPANSION_LIMIT)
     if covariance_type == "full":
         if not _expanded_is_smaller(n_components, n_features):
             return False
@@ -303,25 +307,31 @@ def use_expanded(means, prec_chol, covariance_type):
 
 
 def expanded_width(n_features, covariance_type):
-    """Features of ``z``: 2 d + 1 for diag, d + 2 for spherical, d + d (d + 1) / 2 + 1
-    for full."""
+    """Features of ``z``: 2 d + 1 for diag, d + 2 for spherical and tied,
+    d + d (d + 1) / 2 + 1 for full."""
     return n_features + _quadratic_width(n_features, covariance_type) + 1
 
 
-def expanded_rows(xt, covariance_type):
-    """``z`` of transposed rows, shape (:func:`expanded_width`, n_rows)."""
+def expanded_rows(xt, covariance_type, prec_chol=None):
+    """``z`` of transposed rows, shape (:func:`expanded_width`, n_rows) (``prec_chol``:
+    tied only, see :func:`fill_expanded`)."""
     n_features, n_rows = xt.shape
     z = np.empty((expanded_width(n_features, covariance_type), n_rows))
     z[:n_features] = xt
-    return fill_expanded(z, n_features, covariance_type)
+    return fill_expanded(z, n_features, covariance_type, prec_chol)
 
 
-def fill_expanded(z, n_features, covariance_type):
+def fill_expanded(z, n_features, covariance_type, prec_chol=None):
     """``z`` completed in place from the transposed rows in its first ``n_features``.
 
     Parameters
     ----------
     z : ndarray of shape (:func:`expanded_width`, n_rows)
+    n_features : int
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    prec_chol : ndarray of shape (n_features, n_features), optional
+        Tied only: the precision's factor ``L``, whose ``|L'x|^2`` is the row's
+        quadratic feature.
 
     Returns
     -------
@@ -332,6 +342,9 @@ def fill_expanded(z, n_features, covariance_type):
         np.multiply(xt, xt, out=z[n_features:-1])
     elif covariance_type == "spherical":
         np.einsum("ij,ij->j", xt, xt, out=z[n_features])
+    elif covariance_type == "tied":
+        whitened = np.dot(prec_chol.T, xt)
+        np.einsum("ij,ij->j", whitened, whitened, out=z[n_features])
     else:  # x_i x_j for i <= j, in the order of np.triu_indices
         start = n_features
         for i in range(n_features):
@@ -341,9 +354,11 @@ def fill_expanded(z, n_features, covariance_type):
     return z
 
 
-def _quadratic_coefficients(precisions, covariance_type):
+def _quadratic_coefficients(precisions, covariance_type, n_components):
     """Coefficients of z's quadratic features, (n_components, quadratic width), from the
     precisions as :func:`expanded_coefficients` holds them."""
+    if covariance_type == "tied":  # -|L'x|^2 / 2 for every component
+        return np.full((n_components, 1), -0.5)
     if covariance_type != "full":
         return -0.5 * precisions
     # x'Px = sum_i P_ii x_i^2 + 2 sum_{i<j} P_ij x_i x_j
@@ -357,12 +372,15 @@ def expanded_coefficients(means, prec_chol, covariance_type, log_weights=0.0):
     if covariance_type == "full":
         precisions = precisions_from_cholesky(prec_chol, covariance_type)
         linear = np.einsum("kij,kj->ki", precisions, means)
+    elif covariance_type == "tied":
+        precisions = precisions_from_cholesky(prec_chol, covariance_type)
+        linear = means @ precisions
     else:
         precisions = _axis_precisions(prec_chol, covariance_type)
         linear = means * precisions
     constant = (-0.5 * (means * linear).sum(axis=1) - 0.5 * n_features * LOG_2PI
                 + log_det_cholesky(prec_chol, covariance_type, n_features) + log_weights)
-    return np.hstack([linear, _quadratic_coefficients(precisions, covariance_type),
+    return np.hstack([linear, _quadratic_coefficients(precisions, covariance_type, n_components),
                       constant[:, None]])
 
 
@@ -376,14 +394,19 @@ def _symmetric_from_upper(upper, n_features):
     return full
 
 
-def expanded_moments(resp, z, n_features, covariance_type):
-    """(nk, sum r x, second moment) of a block from its ``z``: one matrix product.
+def expanded_moments(resp, z, n_features, covariance_type, sample_weight=None):
+    """(nk, sum r x, second moment) of a block from its ``z``: one matrix product (and,
+    tied, one more for sum w x x').
 
     Parameters
     ----------
     resp : ndarray of shape (n_components, n_rows)
         Responsibilities times sample weights.
     z : ndarray of shape (q, n_rows)
+    n_features : int
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    sample_weight : ndarray of shape (n_rows,), optional
+        Tied only; None: every row counts once.
 
     Returns
     -------
@@ -393,7 +416,10 @@ def expanded_moments(resp, z, n_features, covariance_type):
     """
     sums = sum_products(resp, z)
     moment = sums[:, n_features:-1]
-    if covariance_type == "full":
+    if covariance_type == "tied":
+        xt = z[:n_features]
+        moment = sum_products(xt if sample_weight is None else xt * sample_weight, xt)
+    elif covariance_type == "full":
         moment = _symmetric_from_upper(moment, n_features)
     elif covariance_type == "spherical":
         moment = moment[:, 0]

@@ -48,27 +48,28 @@ HUGE_ROW = 1e150  # rows beyond this (fitting frame) are scored without squaring
 
 
 # ------------------------------------------------------------ block statistics
-# Full and tied blocks make a few small products per component, whose set-up outweighs
-# the cache misses of larger blocks: they get blocks about four times the cache budget
-# (measured at 100,000 x 10, K = 8: EM and predictions 1.3-2x faster than at 1x).
-_BLOCK_ROWS_FACTOR = {"full": 4, "tied": 4}
-# Diag and spherical blocks are two products (n_components x q) by (q x rows), z's q
-# features (see gaussian.expanded_rows), and OpenBLAS's small-matrix kernels take them
+# Full blocks make a few small products per component, whose set-up outweighs the cache
+# misses of larger blocks: they get blocks about four times the cache budget (measured
+# at 100,000 x 10, K = 8: EM and predictions 1.3-2x faster than at 1x).
+_FULL_BLOCKS_FACTOR = 4
+# Diag, spherical and tied blocks are two products (n_components x q) by (q x rows), z's
+# q features (see gaussian.expanded_rows), and OpenBLAS's small-matrix kernels take them
 # without packing up to SMALL_PRODUCT; one row more makes each product slower. Their
 # blocks are as large as that allows (measured one EM pass on one thread: 5,952 rows at
 # 100,000 x 10, K = 8 diag, 4.1 ms against 5.4 ms at 6,000; spherical 3.3 ms at 9,500
-# rows against 3.5 ms at 5,041 and 4.2 ms at 10,417).
+# rows against 3.5 ms at 5,041 and 4.2 ms at 10,417; tied, two threads, 2.8 ms at 10,416
+# rows against 3.0 ms at 8,456).
+_SMALL_PRODUCT_BLOCKS = ("diag", "spherical", "tied")
 
 
 def _row_bytes(n_components, n_features, covariance_type):
     """Bytes of temporaries one row is counted for in an EM pass (sizes the blocks)."""
-    if covariance_type in ("diag", "spherical"):
+    if covariance_type in _SMALL_PRODUCT_BLOCKS:
         rows = max(SMALL_PRODUCT // (n_components * gaussian.expanded_width(
             n_features, covariance_type)), 1)
         return -(-CHUNK_BUDGET // rows)  # chunk_slices then gives at most ``rows`` rows
-    per_component = {"full": 2 * n_features, "tied": n_features}[covariance_type]
-    needed = 8 * (n_components * (per_component + 3) + 2 * n_features)
-    return max(needed // _BLOCK_ROWS_FACTOR.get(covariance_type, 1), 1)
+    needed = 8 * (n_components * (2 * n_features + 3) + 2 * n_features)
+    return max(needed // _FULL_BLOCKS_FACTOR, 1)
 
 
 def _moments(xt, resp_t, sample_weight, covariance_type):
@@ -183,10 +184,9 @@ def em_pass(params, covariance_type, unit_weights=False):
     """The block function of one EM iteration from ``params`` (fitting frame).
 
     Each block's E-step is folded at once into the M-step's sums; the sums of
-    blocks add up to the sums of their union. For diag and spherical
-    covariances the log-densities and the sums are one matrix product each
-    when that is accurate (see :func:`gaussian.expanded_rows` and
-    :func:`gaussian.use_expanded`).
+    blocks add up to the sums of their union. The log-densities and the sums are
+    one matrix product each when that is accurate (and, full, smaller; see
+    :func:`gaussian.expanded_rows` and :func:`gaussian.use_expanded`).
 
     Returns
     -------
@@ -203,7 +203,7 @@ def em_pass(params, covariance_type, unit_weights=False):
     def block(xt, w):
         row_weights = None if unit_weights else w
         if expanded:
-            z = gaussian.expanded_rows(xt, covariance_type)
+            z = gaussian.expanded_rows(xt, covariance_type, prec_chol)
             resp_t, log_norm = _responsibilities(A @ z, None, row_weights)
         else:
             resp_t, log_norm = _responsibilities(
@@ -211,7 +211,8 @@ def em_pass(params, covariance_type, unit_weights=False):
                 log_weights, row_weights)
         total = float(log_norm.sum() if unit_weights else np.dot(log_norm, w))
         if expanded:
-            return (total, *gaussian.expanded_moments(resp_t, z, xt.shape[0], covariance_type))
+            return (total, *gaussian.expanded_moments(resp_t, z, xt.shape[0], covariance_type,
+                                                      row_weights))
         return (total, *_moments(xt, resp_t, w, covariance_type))
 
     return block
@@ -755,7 +756,7 @@ class GaussianMixture(BaseEstimator):
             xt = block[:n_features]
             if expanded:
                 with np.errstate(over="ignore", invalid="ignore"):
-                    z = gaussian.fill_expanded(block, n_features, covariance_type)
+                    z = gaussian.fill_expanded(block, n_features, covariance_type, prec_chol)
                     log_prob = A @ z
                 # NaN or infinities among the rows, or squares beyond float64, leave NaN
                 # or infinities in the product: in range, it needs no other check.

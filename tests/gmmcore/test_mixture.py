@@ -120,17 +120,19 @@ def test_log_density_matches_scipy(covariance_type):
     np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-10)
 
 
-@pytest.mark.parametrize("covariance_type", ["full", "diag", "spherical"])
+@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
 @pytest.mark.parametrize("variance", [1e-3, 1e-12, 1e-150])
 def test_a_narrow_component_off_centre_keeps_its_log_density(covariance_type, variance):
     # The one-product form cancels near a narrow mean away from the frame's centre.
     means = np.array([[1.0, 1.0], [2.0, 2.0]])
     shapes = np.array([np.eye(2), np.eye(2)])
-    if covariance_type == "full":
-        shapes[0] = [[1.0, 0.5], [0.5, 1.0]]
-    full = shapes * np.array([variance, 1.0])[:, None, None]
+    if covariance_type in ("full", "tied"):
+        shapes[:] = [[1.0, 0.5], [0.5, 1.0]]
+    # (tied: both components narrow)
+    full = shapes * np.array([variance, variance if covariance_type == "tied" else 1.0])[
+        :, None, None]
     covariances = {"full": full, "diag": full[:, [0, 1], [0, 1]],
-                   "spherical": full[:, 0, 0]}[covariance_type]
+                   "spherical": full[:, 0, 0], "tied": full[0]}[covariance_type]
     model = gmmcore.GaussianMixture.from_parameters(
         weights=[0.5, 0.5], means=means, covariances=covariances,
         covariance_type=covariance_type)
@@ -179,22 +181,24 @@ def test_the_one_product_form_is_the_direct_form(covariance_type):
     factors = rng.normal(size=(n_components, n_features, n_features))
     full = factors @ np.swapaxes(factors, 1, 2) + np.eye(n_features)
     covariances = {"full": full, "diag": np.diagonal(full, axis1=1, axis2=2).copy(),
-                   "spherical": full[:, 0, 0].copy()}[covariance_type]
+                   "spherical": full[:, 0, 0].copy(), "tied": full[0]}[covariance_type]
     prec_chol = gaussian.precision_cholesky(covariances, covariance_type)
     assert gaussian.use_expanded(means, prec_chol, covariance_type)
     xt = rng.normal(scale=3.0, size=(n_features, n_rows))
-    z = gaussian.expanded_rows(xt, covariance_type)
+    z = gaussian.expanded_rows(xt, covariance_type, prec_chol)
     assert z.shape == (gaussian.expanded_width(n_features, covariance_type), n_rows)
     log_weights = np.log(rng.dirichlet(np.ones(n_components)))
     A = gaussian.expanded_coefficients(means, prec_chol, covariance_type, log_weights)
     direct = gaussian.log_gaussian_prob_t(xt, means, prec_chol, covariance_type)
     np.testing.assert_allclose(A @ z, direct + log_weights[:, None], rtol=1e-12, atol=1e-10)
     resp = rng.uniform(size=(n_components, n_rows))
-    nk, sum_x, moment = gaussian.expanded_moments(resp, z, n_features, covariance_type)
+    sample_weight = rng.uniform(size=n_rows)
+    nk, sum_x, moment = gaussian.expanded_moments(resp, z, n_features, covariance_type,
+                                                  sample_weight)
     np.testing.assert_allclose(nk, resp.sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose(sum_x, resp @ xt.T, rtol=1e-12)
     np.testing.assert_allclose(
-        moment, gaussian.second_moment_t(xt, resp, np.ones(n_rows), covariance_type),
+        moment, gaussian.second_moment_t(xt, resp, sample_weight, covariance_type),
         rtol=1e-12)
 
 
@@ -208,7 +212,19 @@ def test_full_mixtures_use_the_one_product_form_only_where_it_is_smaller_and_acc
     thin = prec_chol.copy()
     thin[2, 0, 0] = 1e4  # condition number 1e8
     assert not gaussian.use_expanded(means, thin, "full")
-    assert not gaussian.use_expanded(means, prec_chol[0], "tied")
+
+
+def test_tied_mixtures_use_the_one_product_form_where_it_does_not_cancel_near_a_mean():
+    rng = np.random.RandomState(4)
+    means = rng.normal(size=(8, 10))
+    assert gaussian.use_expanded(means, np.eye(10), "tied")
+    assert not gaussian.use_expanded(means * 1e5, np.eye(10), "tied")
+    thin = np.eye(10)
+    thin[0, 0] = 1e3  # condition number 1e6, but a sum of squares: only the means matter
+    assert gaussian.use_expanded(means, thin, "tied")
+    far_along_the_thin_axis = means.copy()
+    far_along_the_thin_axis[:, 0] += 100.0
+    assert not gaussian.use_expanded(far_along_the_thin_axis, thin, "tied")
 
 
 @pytest.mark.parametrize("centre", [0, -590, -690, 590, 690, -2000, 5000])
