@@ -4,7 +4,8 @@ Everything runs in one process, one library after the other on the same data.
 
 Usage (from the repository root)::
 
-    python -m bench.bench_fit [--iters 10] [--repeat 3] [--predict-repeat 10] [--quick]
+    python -m bench.bench_fit [--iters 10] [--repeat 3] [--predict-calls 3]
+                              [--predict-repeat 5] [--quick]
 
 What is timed
 -------------
@@ -33,9 +34,13 @@ Sections
    (K = 8): ms per EM iteration, the ratio scikit-learn / gmmcore, both n_iter_ and the
    largest difference between the fitted means (relative to the largest mean).
 2. ``predict_proba`` and ``score_samples`` on all rows with the models of section 1
-   (same start, same iterations, so the same parameters to rounding), best of P (10 by
-   default: a call takes milliseconds, and the best of 3 still varied by a third between
-   runs minutes apart here; both libraries get the same number of calls).
+   (same start, same iterations, so the same parameters to rounding), timed as the
+   iterations are: the marginal cost of a call, ``(C + 1 calls back to back - 1 call) / C``,
+   each the best of P (both libraries the same C and P). The first call after a pause
+   also pays for waking up: the second core, the caches (the input then comes from
+   memory), the pool's thread. That costs both libraries about the same time (0.3-0.6 ms
+   here), a tenth of gmmcore's 3 ms call at 100,000 x 10 and a hundredth of
+   scikit-learn's; the single call after the pause is printed beside it.
 3. KMeans (Lloyd) ms per iteration over 30 iterations (fit of 31 minus fit of 1),
    against scikit-learn's ``algorithm="lloyd"``, with ``"elkan"`` for reference.
 4. Peak memory of a whole fit (N+1 iterations) at the largest size, GMM full and KMeans:
@@ -191,6 +196,27 @@ def marginal(make, X, iters, repeat):
     return (min(long) - min(short)) / iters, model
 
 
+def marginal_calls(fn, calls, repeat):
+    """Seconds per call in a run of back-to-back calls, (``calls`` + 1 calls - 1 call) /
+    ``calls``, each the best of ``repeat`` (alternating, after one untimed call).
+
+    Returns
+    -------
+    seconds : float
+    single : float
+        The best single call (each after ``SETTLE_SECONDS``).
+    result : the last call's result
+    """
+    fn()
+    one, run, result = [], [], None
+    for _ in range(repeat):
+        one.append(timed(fn)[0])
+        seconds, results = timed(lambda: [fn() for _ in range(calls + 1)])
+        run.append(seconds)
+        result = results[-1]
+    return (min(run) - min(one)) / calls, min(one), result
+
+
 def peak_mib(fn):
     """Peak MiB that tracemalloc sees allocated during ``fn()``."""
     tracemalloc.start()
@@ -226,17 +252,19 @@ def means_difference(models):
     return float(np.abs(ours - theirs).max() / np.abs(theirs).max())
 
 
-def bench_predictions(gmm_rows, datasets, repeat):
-    """Section 2: predict_proba and score_samples on all rows, best of ``repeat`` (yields)."""
+def bench_predictions(gmm_rows, datasets, calls, repeat):
+    """Section 2: predict_proba and score_samples on all rows, marginal seconds per call
+    (see :func:`marginal_calls`; yields)."""
     for row in gmm_rows:
         X = datasets[row["size"]]
         for method in ("predict_proba", "score_samples"):
-            seconds, outputs = {}, {}
+            seconds, single, outputs = {}, {}, {}
             for library, model in row["models"].items():
-                seconds[library], outputs[library] = best_of(
-                    partial(getattr(model, method), X), repeat)
+                seconds[library], single[library], outputs[library] = marginal_calls(
+                    partial(getattr(model, method), X), calls, repeat)
             diff = float(np.abs(outputs["gmmcore"] - outputs["sklearn"]).max())
-            yield {**row, "method": method, "seconds": seconds, "max_diff": diff}
+            yield {**row, "method": method, "seconds": seconds, "single": single,
+                   "max_diff": diff}
 
 
 def bench_kmeans(iters, repeat, quick):
@@ -415,6 +443,8 @@ def print_header(args):
     print(f"- Timed: marginal time of N={args.iters} iterations from the same given start: fit "
           f"of N+1 iterations minus fit of 1, best of R={args.repeat}; scikit-learn "
           "init_params='random_from_data'")
+    print(f"- Predictions: marginal time of a call, C={args.predict_calls} back to back minus "
+          f"1 call, divided by C, best of P={args.predict_repeat}")
     print(f"- KMeans: N={KMEANS_ITERS} (fit of {KMEANS_ITERS + 1} minus fit of 1), tol=0, "
           "n_init=1, the same init array")
     sys.stdout.flush()
@@ -437,17 +467,24 @@ def print_gmm(results, iters):
              "last two columns check that they did the same iterations to the same means.")
 
 
-def print_predictions(results, repeat):
+def print_predictions(results, calls, repeat):
     """Section 2 table."""
     return table(
-        f"2. Predictions on all rows, models of section 1 (same parameters), best of "
-        f"P={repeat}",
+        f"2. Predictions on all rows, models of section 1 (same parameters): ms per call, "
+        f"marginal over C={calls} back-to-back calls, best of P={repeat}",
         ["n x d, K", "covariance", "method", "gmmcore ms", "scikit-learn ms",
-         "ratio sklearn/gmmcore", "max abs diff of outputs"],
+         "ratio sklearn/gmmcore", "one call after a pause: gmmcore / sklearn ms (ratio)",
+         "max abs diff of outputs"],
         results,
         lambda r: [[size_label(r["size"]), r["covariance_type"], r["method"],
                     ms(r["seconds"]["gmmcore"]), ms(r["seconds"]["sklearn"]),
-                    ratio(r["seconds"]), f"{r['max_diff']:.1e}"]],
+                    ratio(r["seconds"]),
+                    f"{ms(r['single']['gmmcore'])} / {ms(r['single']['sklearn'])} "
+                    f"({ratio(r['single'])})",
+                    f"{r['max_diff']:.1e}"]],
+        note=f"(C + 1 calls back to back minus 1 call) / C, each timed after "
+             f"{SETTLE_SECONDS} s of waiting; the one call after a pause also pays for "
+             "waking the second core, the caches and the thread pool.",
         text_columns=3)
 
 
@@ -538,12 +575,15 @@ def parse_args():
     parser.add_argument("--iters", type=int, default=10,
                         help="N: marginal time of N iterations (fit of N+1 minus fit of 1)")
     parser.add_argument("--repeat", type=int, default=3, help="R: best of R for every fit")
-    parser.add_argument("--predict-repeat", type=int, default=10,
-                        help="P: best of P for every prediction")
+    parser.add_argument("--predict-calls", type=int, default=3,
+                        help="C: marginal time of a call among C + 1 back to back")
+    parser.add_argument("--predict-repeat", type=int, default=5,
+                        help="P: best of P for every timing of predictions")
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
     args = parser.parse_args()
-    if min(args.iters, args.repeat, args.predict_repeat) < 1:
-        parser.error("--iters, --repeat and --predict-repeat must be at least 1")
+    if min(args.iters, args.repeat, args.predict_calls, args.predict_repeat) < 1:
+        parser.error("--iters, --repeat, --predict-calls and --predict-repeat must be at "
+                     "least 1")
     return args
 
 
@@ -554,8 +594,9 @@ def main():
     print_header(args)
     datasets = {size: make_data(*size) for size in sizes(args.quick)}
     gmm_rows = print_gmm(bench_gmm(datasets, args.iters, args.repeat), args.iters)
-    print_predictions(bench_predictions(gmm_rows, datasets, args.predict_repeat),
-                      args.predict_repeat)
+    print_predictions(bench_predictions(gmm_rows, datasets, args.predict_calls,
+                                        args.predict_repeat),
+                      args.predict_calls, args.predict_repeat)
     kmeans_rows = print_kmeans(bench_kmeans(KMEANS_ITERS, args.repeat, args.quick))
     print_memory(bench_memory(args.iters, args.quick), args.iters)
     ceilings = measure_ceilings(args.repeat)
