@@ -36,7 +36,8 @@ Sections
 2. ``predict_proba`` and ``score_samples`` on all rows with the models of section 1
    (same start, same iterations, so the same parameters to rounding), timed as the
    iterations are: the marginal cost of a call, ``(C + 1 calls back to back - 1 call) / C``,
-   each the best of P (both libraries the same C and P). The first call after a pause
+   each the best of P (both libraries the same C and P; P at least ``--predict-repeat``,
+   raised for quick calls, see :func:`prediction_repeats`). The first call after a pause
    also pays for waking up: the second core, the caches (the input then comes from
    memory), the pool's thread. That costs both libraries about the same time (0.3-0.6 ms
    here), a tenth of gmmcore's 3 ms call at 100,000 x 10 and a hundredth of
@@ -98,6 +99,11 @@ BANDWIDTH_FLOATS = 50_000_000  # 400 MB
 DGEMM_SIZE = 2000
 EXP_FLOATS = 10_000_000
 SETTLE_SECONDS = 0.3  # idle BLAS and OpenMP threads have stopped spinning by then
+# Predictions: both libraries get the same P, raised for quick calls (a 3 ms call is easily
+# spoiled by one interruption among the C + 1 back to back; with P = 5 a run gave 7.2x
+# where the other three gave 9.9-12x).
+PREDICT_BUDGET_SECONDS = 6.0
+PREDICT_MOST_REPEATS = 10
 
 
 # ------------------------------------------------------------------ data
@@ -198,7 +204,7 @@ def marginal(make, X, iters, repeat):
 
 def marginal_calls(fn, calls, repeat):
     """Seconds per call in a run of back-to-back calls, (``calls`` + 1 calls - 1 call) /
-    ``calls``, each the best of ``repeat`` (alternating, after one untimed call).
+    ``calls``, each the best of ``repeat`` (alternating).
 
     Returns
     -------
@@ -207,7 +213,6 @@ def marginal_calls(fn, calls, repeat):
         The best single call (each after ``SETTLE_SECONDS``).
     result : the last call's result
     """
-    fn()
     one, run, result = [], [], None
     for _ in range(repeat):
         one.append(timed(fn)[0])
@@ -252,19 +257,31 @@ def means_difference(models):
     return float(np.abs(ours - theirs).max() / np.abs(theirs).max())
 
 
+def prediction_repeats(slowest, calls, repeat):
+    """P for one prediction: at least ``repeat``, more (up to :data:`PREDICT_MOST_REPEATS`)
+    while the slower library's repetitions (two pauses and C + 2 calls each) stay within
+    :data:`PREDICT_BUDGET_SECONDS`."""
+    fits = int(PREDICT_BUDGET_SECONDS / (2 * SETTLE_SECONDS + (calls + 2) * slowest))
+    return max(repeat, min(fits, PREDICT_MOST_REPEATS))
+
+
 def bench_predictions(gmm_rows, datasets, calls, repeat):
     """Section 2: predict_proba and score_samples on all rows, marginal seconds per call
     (see :func:`marginal_calls`; yields)."""
     for row in gmm_rows:
         X = datasets[row["size"]]
         for method in ("predict_proba", "score_samples"):
+            fns = {library: partial(getattr(model, method), X)
+                   for library, model in row["models"].items()}
+            slowest = max(timed(fn)[0] for fn in fns.values())  # (an untimed warm-up too)
+            n_repeat = prediction_repeats(slowest, calls, repeat)
             seconds, single, outputs = {}, {}, {}
-            for library, model in row["models"].items():
+            for library, fn in fns.items():
                 seconds[library], single[library], outputs[library] = marginal_calls(
-                    partial(getattr(model, method), X), calls, repeat)
+                    fn, calls, n_repeat)
             diff = float(np.abs(outputs["gmmcore"] - outputs["sklearn"]).max())
             yield {**row, "method": method, "seconds": seconds, "single": single,
-                   "max_diff": diff}
+                   "repeats": n_repeat, "max_diff": diff}
 
 
 def bench_kmeans(iters, repeat, quick):
@@ -444,7 +461,7 @@ def print_header(args):
           f"of N+1 iterations minus fit of 1, best of R={args.repeat}; scikit-learn "
           "init_params='random_from_data'")
     print(f"- Predictions: marginal time of a call, C={args.predict_calls} back to back minus "
-          f"1 call, divided by C, best of P={args.predict_repeat}")
+          f"1 call, divided by C, best of P >= {args.predict_repeat}")
     print(f"- KMeans: N={KMEANS_ITERS} (fit of {KMEANS_ITERS + 1} minus fit of 1), tol=0, "
           "n_init=1, the same init array")
     sys.stdout.flush()
@@ -471,20 +488,22 @@ def print_predictions(results, calls, repeat):
     """Section 2 table."""
     return table(
         f"2. Predictions on all rows, models of section 1 (same parameters): ms per call, "
-        f"marginal over C={calls} back-to-back calls, best of P={repeat}",
+        f"marginal over C={calls} back-to-back calls, best of P",
         ["n x d, K", "covariance", "method", "gmmcore ms", "scikit-learn ms",
          "ratio sklearn/gmmcore", "one call after a pause: gmmcore / sklearn ms (ratio)",
-         "max abs diff of outputs"],
+         "P", "max abs diff of outputs"],
         results,
         lambda r: [[size_label(r["size"]), r["covariance_type"], r["method"],
                     ms(r["seconds"]["gmmcore"]), ms(r["seconds"]["sklearn"]),
                     ratio(r["seconds"]),
                     f"{ms(r['single']['gmmcore'])} / {ms(r['single']['sklearn'])} "
                     f"({ratio(r['single'])})",
-                    f"{r['max_diff']:.1e}"]],
+                    str(r["repeats"]), f"{r['max_diff']:.1e}"]],
         note=f"(C + 1 calls back to back minus 1 call) / C, each timed after "
              f"{SETTLE_SECONDS} s of waiting; the one call after a pause also pays for "
-             "waking the second core, the caches and the thread pool.",
+             "waking the second core, the caches and the thread pool. P: at least "
+             f"{repeat}, more (up to {PREDICT_MOST_REPEATS}) while the slower library's "
+             f"repetitions take {PREDICT_BUDGET_SECONDS:g} s; the same for both.",
         text_columns=3)
 
 
@@ -578,7 +597,7 @@ def parse_args():
     parser.add_argument("--predict-calls", type=int, default=3,
                         help="C: marginal time of a call among C + 1 back to back")
     parser.add_argument("--predict-repeat", type=int, default=5,
-                        help="P: best of P for every timing of predictions")
+                        help="P: best of at least P for every timing of predictions")
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows")
     args = parser.parse_args()
     if min(args.iters, args.repeat, args.predict_calls, args.predict_repeat) < 1:
