@@ -125,14 +125,18 @@ def test_bad_dask_input_is_refused_in_words(make, message):
         gmmcore.GaussianMixture(2).fit(make())
 
 
-@pytest.mark.parametrize("covariance_type", COVARIANCE_TYPE)
-def test_predictions_on_dask_rows_with_nan_raise_when_computed(client, covariance_type):
-    model = gmmcore.GaussianMixture(3, covariance_type=covariance_type,
-                                    random_state=0).fit(anisotropic())
+@pytest.mark.parametrize("make", [
+    lambda covariance_type=covariance_type: gmmcore.GaussianMixture(
+        3, covariance_type=covariance_type, random_state=0)
+    for covariance_type in COVARIANCE_TYPE] + [lambda: gmmcore.KMeans(3, random_state=0)])
+def test_predictions_on_dask_rows_with_nan_raise_when_computed(client, make):
+    model = make().fit(anisotropic())
     X = np.random.RandomState(0).normal(size=(4000, 2))
     X[3500, 1] = np.nan
     lazy = da.from_array(X, chunks=(1000, 2))
-    for method in ("predict", "predict_proba", "score_samples"):
+    methods = ["predict"] + [m for m in ("predict_proba", "score_samples", "transform")
+                             if hasattr(model, m)]
+    for method in methods:
         result = getattr(model, method)(lazy)  # lazy: nothing is read yet
         with pytest.raises(ValueError, match=r"a block of X contains NaN or infinite values "
                                              r"in 1 row\(s\)"):
