@@ -765,7 +765,8 @@ class GaussianMixture(BaseEstimator):
             if not np.isfinite(xt).all():
                 raise NonFiniteRows
             # Rows so far out that x^2 overflows would give inf - inf in the one product;
-            # z holds the squares (diag, full) or squared norms (spherical) to check.
+            # z holds the squares (diag, full) or squared norms (spherical; tied: |L'x|^2)
+            # to check.
             if expanded and z[n_features:-1].max() < HUGE_ROW**2:
                 return log_prob, False
             with np.errstate(over="ignore"):  # a distance beyond float64: log-density -inf
@@ -818,6 +819,7 @@ class GaussianMixture(BaseEstimator):
     def predict_proba(self, X):
         """Responsibilities, shape (n_samples, n_components); rows sum to 1."""
         weighted_log_prob, room = self._weighted_log_prob_fn()
+
         def row_fn(block, out):
             log_prob, in_range = weighted_log_prob(block)
             _responsibilities(log_prob, None, out=out, in_range=in_range)
