@@ -100,8 +100,8 @@ DGEMM_SIZE = 2000
 EXP_FLOATS = 10_000_000
 SETTLE_SECONDS = 0.3  # idle BLAS and OpenMP threads have stopped spinning by then
 # Predictions: both libraries get the same P, raised for quick calls (a 3 ms call is easily
-# spoiled by one interruption among the C + 1 back to back; with P = 5 a run gave 7.2x
-# where the other three gave 9.9-12x).
+# spoiled by one interruption among the C + 1 back to back; with P = 5 one run gave 7.2x
+# where the others gave 9.1-12x).
 PREDICT_BUDGET_SECONDS = 6.0
 PREDICT_MOST_REPEATS = 10
 
@@ -182,11 +182,27 @@ def best_of(fn, repeat):
     return min(times), result
 
 
-def marginal(make, X, iters, repeat):
-    """Seconds per iteration: (fit of iters + 1 minus fit of 1) / iters, best of ``repeat``.
+def marginal_seconds(short, long, count, repeat):
+    """(best ``long()`` - best ``short()``) / ``count``, each the best of ``repeat``, the
+    two alternating so that a slow spell of the machine affects both.
 
-    One untimed fit of 1 iteration warms up first; the short and long fits alternate so
-    that a slow spell of the machine affects both.
+    Returns
+    -------
+    seconds : float
+    best_short : float
+    result : the last ``long()``'s result
+    """
+    shorts, longs, result = [], [], None
+    for _ in range(repeat):
+        shorts.append(timed(short)[0])
+        seconds, result = timed(long)
+        longs.append(seconds)
+    return (min(longs) - min(shorts)) / count, min(shorts), result
+
+
+def marginal(make, X, iters, repeat):
+    """Seconds per iteration: (fit of iters + 1 minus fit of 1) / iters, best of ``repeat``
+    (after one untimed fit of 1 iteration).
 
     Returns
     -------
@@ -194,17 +210,14 @@ def marginal(make, X, iters, repeat):
     model : the last model fitted with ``iters + 1`` iterations
     """
     make(1).fit(X)
-    short, long, model = [], [], None
-    for _ in range(repeat):
-        short.append(timed(lambda: make(1).fit(X))[0])
-        seconds, model = timed(lambda: make(iters + 1).fit(X))
-        long.append(seconds)
-    return (min(long) - min(short)) / iters, model
+    seconds, _, model = marginal_seconds(lambda: make(1).fit(X),
+                                         lambda: make(iters + 1).fit(X), iters, repeat)
+    return seconds, model
 
 
 def marginal_calls(fn, calls, repeat):
     """Seconds per call in a run of back-to-back calls, (``calls`` + 1 calls - 1 call) /
-    ``calls``, each the best of ``repeat`` (alternating).
+    ``calls``, best of ``repeat`` (see :func:`marginal_seconds`).
 
     Returns
     -------
@@ -213,13 +226,9 @@ def marginal_calls(fn, calls, repeat):
         The best single call (each after ``SETTLE_SECONDS``).
     result : the last call's result
     """
-    one, run, result = [], [], None
-    for _ in range(repeat):
-        one.append(timed(fn)[0])
-        seconds, results = timed(lambda: [fn() for _ in range(calls + 1)])
-        run.append(seconds)
-        result = results[-1]
-    return (min(run) - min(one)) / calls, min(one), result
+    seconds, single, results = marginal_seconds(
+        fn, lambda: [fn() for _ in range(calls + 1)], calls, repeat)
+    return seconds, single, results[-1]
 
 
 def peak_mib(fn):
