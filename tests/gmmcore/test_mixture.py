@@ -126,9 +126,10 @@ def test_a_narrow_component_off_centre_keeps_its_log_density(covariance_type, va
     # The one-product form cancels near a narrow mean away from the frame's centre.
     means = np.array([[1.0, 1.0], [2.0, 2.0]])
     shapes = np.array([np.eye(2), np.eye(2)])
-    if covariance_type in ("full", "tied"):
+    if covariance_type == "full":
+        shapes[0] = [[1.0, 0.5], [0.5, 1.0]]
+    elif covariance_type == "tied":  # one covariance: both components narrow
         shapes[:] = [[1.0, 0.5], [0.5, 1.0]]
-    # (tied: both components narrow)
     full = shapes * np.array([variance, variance if covariance_type == "tied" else 1.0])[
         :, None, None]
     covariances = {"full": full, "diag": full[:, [0, 1], [0, 1]],
@@ -170,6 +171,34 @@ def test_a_thin_correlated_component_keeps_its_log_density_far_along_and_across(
     log_densities = np.column_stack([thin_log_density] + [
         stats.multivariate_normal(mean, np.eye(n_features)).logpdf(X) for mean in means[1:]])
     expected = np.log(np.exp(log_densities) @ weights)
+    np.testing.assert_allclose(model.score_samples(X), expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("correlation", [0.9, 1 - 1e-9])
+def test_a_thin_tied_covariance_keeps_its_log_densities_far_along_and_across(correlation):
+    # Tied goes through the one-product form however thin its precision: its quadratic
+    # feature |L'x|^2 is a sum of squares, not x'Px summed from |x|'|P||x|-sized terms.
+    rng = np.random.RandomState(0)
+    n_components, n_features = 6, 3
+    means = rng.normal(scale=1e-4, size=(n_components, n_features))
+    covariance = np.full((n_features, n_features), correlation) + (1 - correlation) * np.eye(
+        n_features)
+    weights = np.full(n_components, 1 / n_components)
+    model = gmmcore.GaussianMixture.from_parameters(weights, means, covariance, "tied")
+    assert gaussian.use_expanded(model._params[1], model._params[3], "tied")
+    along = np.ones(n_features) / np.sqrt(n_features)
+    across = np.array([1.0, -1.0, 0.0]) / np.sqrt(2)
+    steps = np.array([(t, 0.0) for t in (0.0, 1.0, 30.0)] + [(0.0, s) for s in (1e-5, 1e-3)])
+    X = means[0] + steps @ np.array([along, across])
+    # Exact by the eigenvalues: 1 - c across (d - 1 times) and 1 - c + c d along.
+    thin, wide = 1 - correlation, 1 - correlation + correlation * n_features
+    offsets = X[:, None, :] - means[None]
+    on_axis = offsets @ along
+    off_axis = offsets - on_axis[..., None] * along
+    distances = on_axis**2 / wide + (off_axis**2).sum(axis=2) / thin
+    log_densities = -0.5 * (distances + n_features * np.log(2 * np.pi)
+                            + (n_features - 1) * np.log(thin) + np.log(wide))
+    expected = special.logsumexp(log_densities, axis=1, b=weights)
     np.testing.assert_allclose(model.score_samples(X), expected, rtol=RTOL)
 
 
