@@ -184,21 +184,23 @@ def _title_annotations(title, subtitle, left, top):
     return out
 
 
+def _named_annotation(fig, name):
+    """The annotation :func:`_title_annotations` named ``name``, or None."""
+    return next((a for a in fig.layout.annotations if a.name == name), None)
+
+
 def title_text(fig, which="title"):
     """A figure's title (or, with ``which="subtitle"``, its subtitle) as set by
     :func:`_layout`, without the bold tags; '' when it has none."""
-    for annotation in fig.layout.annotations:
-        if annotation.name == which:
-            text = annotation.text
-            return text[3:-4] if which == "title" else text
-    return ""
+    annotation = _named_annotation(fig, which)
+    if annotation is None:
+        return ""
+    return annotation.text[3:-4] if which == "title" else annotation.text
 
 
 def _retitle(fig, title):
     """Give a figure laid out by :func:`_layout` another title."""
-    for annotation in fig.layout.annotations:
-        if annotation.name == "title":
-            annotation.text = f"<b>{title}</b>"
+    _named_annotation(fig, "title").text = f"<b>{title}</b>"
     return fig
 
 
